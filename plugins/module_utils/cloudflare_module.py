@@ -1,0 +1,157 @@
+# Copyright (c) tokenops.cloudflare contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What every module of the collection shares: options, client set-up, error
+reporting, token identity lookup and the one-time secret file."""
+
+import os
+import re
+import tempfile
+
+from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+
+from ansible_collections.tokenops.cloudflare.plugins.module_utils.cloudflare_api import (
+    DEFAULT_BASE_URL,
+    HAS_REQUESTS,
+    REQUESTS_IMPORT_ERROR,
+    CloudflareClient,
+    CloudflareError,
+)
+
+HEX32 = re.compile(r"^[0-9a-f]{32}$")
+
+
+def connection_argument_spec():
+    return dict(
+        api_token=dict(type="str", no_log=True, fallback=(env_fallback, ["CLOUDFLARE_API_TOKEN", "CLOUDFLARE_TOKEN"])),
+        api_email=dict(type="str", fallback=(env_fallback, ["CLOUDFLARE_EMAIL"])),
+        api_key=dict(type="str", no_log=True, fallback=(env_fallback, ["CLOUDFLARE_API_KEY"])),
+        account_id=dict(type="str", fallback=(env_fallback, ["CLOUDFLARE_ACCOUNT_ID"])),
+        base_url=dict(type="str", default=DEFAULT_BASE_URL, fallback=(env_fallback, ["CLOUDFLARE_BASE_URL"])),
+        timeout=dict(type="float", default=30),
+        validate_certs=dict(type="bool", default=True),
+        retries=dict(type="int", default=4),
+    )
+
+
+class AmbiguousToken(Exception):
+    """Several tokens carry the name that was asked for."""
+
+
+class CloudflareModule:
+    """An AnsibleModule with the collection's connection options and client."""
+
+    def __init__(self, argument_spec, **kwargs):
+        spec = connection_argument_spec()
+        spec.update(argument_spec)
+        self.module = AnsibleModule(argument_spec=spec, **kwargs)
+        if not HAS_REQUESTS:
+            self.module.fail_json(msg=missing_required_lib("requests"), exception=str(REQUESTS_IMPORT_ERROR))
+        self.params = self.module.params
+        self.check_mode = self.module.check_mode
+        self._validate_connection()
+        self.account_id = self.params["account_id"]
+        self.client = CloudflareClient(
+            base_url=self.params["base_url"],
+            api_token=self.params["api_token"],
+            api_email=self.params["api_email"],
+            api_key=self.params["api_key"],
+            timeout=self.params["timeout"],
+            validate_certs=self.params["validate_certs"],
+            retries=self.params["retries"],
+        )
+
+    def _validate_connection(self):
+        p = self.params
+        if p["api_token"] and (p["api_key"] or p["api_email"]):
+            self.fail("api_token and api_email/api_key are mutually exclusive: use one authentication method "
+                      "(check the CLOUDFLARE_API_TOKEN, CLOUDFLARE_EMAIL and CLOUDFLARE_API_KEY environment variables too).")
+        if not p["api_token"]:
+            if p["api_key"] and not p["api_email"]:
+                self.fail("api_key requires api_email (or CLOUDFLARE_EMAIL).")
+            if p["api_email"] and not p["api_key"]:
+                self.fail("api_email requires api_key (or CLOUDFLARE_API_KEY).")
+            if not p["api_key"]:
+                self.fail("No credentials: set api_token (or CLOUDFLARE_API_TOKEN), or api_email and api_key.")
+        if p["account_id"] is not None and not HEX32.match(p["account_id"]):
+            self.fail("account_id must be a 32-character lowercase hexadecimal Cloudflare account id, got %r." % p["account_id"])
+        if not re.match(r"^https?://[^/\s]+", p["base_url"] or ""):
+            self.fail("base_url must be an http(s) URL, got %r." % p["base_url"])
+        if p["timeout"] <= 0:
+            self.fail("timeout must be a positive number of seconds.")
+        if p["retries"] < 0 or p["retries"] > 10:
+            self.fail("retries must be between 0 and 10.")
+
+    def fail(self, msg, **result):
+        self.module.fail_json(msg=msg, **result)
+
+    def exit(self, **result):
+        self.module.exit_json(**result)
+
+    def run(self, main):
+        """Call ``main(self)`` and turn API errors into one clear failure."""
+        try:
+            main(self)
+        except CloudflareError as exc:
+            self.fail(str(exc), api_error=exc.to_dict())
+        except AmbiguousToken as exc:
+            self.fail(str(exc))
+
+    # ------------------------------------------------------------ identity
+    def find_token(self, token_id=None, name=None):
+        """The token named by ``id`` or by a unique ``name``; None if absent.
+
+        Duplicate names are an error raised before any write, since
+        Cloudflare allows them and acting on one of them would be a guess.
+        """
+        if token_id:
+            return self.client.get_token(token_id, self.account_id)
+        matches = [t for t in self.client.list_tokens(self.account_id) if t.get("name") == name]
+        if len(matches) > 1:
+            raise AmbiguousToken(
+                "%d tokens are named %r (ids: %s); use id to choose one. Nothing was changed."
+                % (len(matches), name, ", ".join(sorted(t["id"] for t in matches))))
+        return matches[0] if matches else None
+
+    def validate_token_id(self, option="id"):
+        value = self.params.get(option)
+        if value is not None and not HEX32.match(value):
+            self.fail("%s must be a 32-character lowercase hexadecimal token id, got %r." % (option, value))
+
+
+def check_secret_path(path):
+    """Reason why a secret cannot be stored at ``path``, or None.
+
+    Called before the request that creates the secret: a value that cannot
+    be stored is a lost credential.
+    """
+    if not path:
+        return None
+    path = os.path.abspath(os.path.expanduser(path))
+    parent = os.path.dirname(path)
+    if not os.path.isdir(parent):
+        return "value_path: directory %s does not exist." % parent
+    if not os.access(parent, os.W_OK | os.X_OK):
+        return "value_path: directory %s is not writable." % parent
+    if os.path.isdir(path):
+        return "value_path: %s is a directory." % path
+    if os.path.exists(path) and not os.access(path, os.W_OK) and not os.access(parent, os.W_OK):
+        return "value_path: %s is not writable." % path
+    return None
+
+
+def write_secret_file(path, value):
+    """Write ``value`` to ``path`` atomically, readable by the owner only."""
+    path = os.path.abspath(os.path.expanduser(path))
+    fd, tmp = tempfile.mkstemp(prefix=".cf-token-", dir=os.path.dirname(path))
+    try:
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(value)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    return path

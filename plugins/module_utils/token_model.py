@@ -1,0 +1,378 @@
+# Copyright (c) tokenops.cloudflare contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The single place where tokens are validated, normalized and compared.
+
+Cloudflare echoes a token back in its own shape: policies and permission
+groups reordered, server-assigned policy ids, group ``name``/``meta`` added,
+CIDRs rewritten, dates with or without fractional seconds. Both the desired
+state and the API's answer are reduced to one canonical form here, so that a
+second run of the same task finds nothing to change.
+"""
+
+import datetime
+import ipaddress
+import json
+import re
+
+HEX32 = re.compile(r"^[0-9a-f]{32}$")
+MAX_NAME_LENGTH = 120
+SCOPE_ACCOUNT = "com.cloudflare.api.account"
+SCOPE_ZONE = "com.cloudflare.api.account.zone"
+SCOPE_USER = "com.cloudflare.api.user"
+SCOPE_R2 = "com.cloudflare.edge.r2.bucket"
+# Longest prefix first: a zone key also starts with the account prefix.
+_RESOURCE_KEY = re.compile(
+    r"^(?P<scope>com\.cloudflare\.api\.account\.zone|com\.cloudflare\.api\.account|com\.cloudflare\.api\.user"
+    r"|com\.cloudflare\.edge\.r2\.bucket)\.(?P<target>[A-Za-z0-9_*-]+)$")
+_DURATION = re.compile(r"(\d+)\s*([smhdw])")
+_DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+class InvalidToken(ValueError):
+    """Desired state that Cloudflare would reject, or that makes no sense."""
+
+
+# ------------------------------------------------------------------ datetimes
+def parse_datetime(value, option="date"):
+    """An aware UTC datetime from RFC 3339 text (``Z``, offsets, fractions) or a datetime."""
+    if isinstance(value, datetime.datetime):
+        parsed = value
+    elif isinstance(value, datetime.date):
+        parsed = datetime.datetime(value.year, value.month, value.day)
+    elif isinstance(value, str) and value.strip():
+        text = value.strip()
+        if re.match(r"^\d{4}-\d{2}-\d{2}$", text):
+            text += "T00:00:00"
+        text = re.sub(r"[zZ]$", "+00:00", text.replace(" ", "T", 1))
+        # fromisoformat wants 0, 3 or 6 fractional digits; Cloudflare may send others.
+        match = re.match(r"^(.*T\d{2}:\d{2}:\d{2})\.(\d+)(.*)$", text)
+        if match:
+            text = "%s.%s%s" % (match.group(1), (match.group(2) + "000000")[:6], match.group(3))
+        try:
+            parsed = datetime.datetime.fromisoformat(text)
+        except ValueError:
+            raise InvalidToken("%s: %r is not an RFC 3339 date-time such as 2027-01-01T00:00:00Z." % (option, value))
+    else:
+        raise InvalidToken("%s: %r is not an RFC 3339 date-time such as 2027-01-01T00:00:00Z." % (option, value))
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=datetime.timezone.utc)
+    return parsed.astimezone(datetime.timezone.utc)
+
+
+def format_datetime(value):
+    """Cloudflare's form, to the second: ``2027-01-01T00:00:00Z``."""
+    return value.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def canonical_datetime(value, option="date"):
+    if value in (None, ""):
+        return None
+    return format_datetime(parse_datetime(value, option))
+
+
+def utcnow():
+    return datetime.datetime.now(datetime.timezone.utc)
+
+
+def parse_duration(value, option="duration"):
+    """``30d``, ``12h``, ``2w``, ``1d12h`` or a number of seconds, as a timedelta."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return datetime.timedelta(seconds=value)
+    text = str(value).strip().lower().replace(" ", "")
+    if text.isdigit():
+        return datetime.timedelta(seconds=int(text))
+    parts = _DURATION.findall(text)
+    if not parts or "".join("%s%s" % p for p in parts) != text:
+        raise InvalidToken("%s: %r is not a duration such as 30d, 12h, 2w or 1d12h." % (option, value))
+    return datetime.timedelta(seconds=sum(int(n) * _DURATION_UNITS[u] for n, u in parts))
+
+
+# ---------------------------------------------------------------- conditions
+def normalize_cidr(value, option="condition"):
+    try:
+        return str(ipaddress.ip_network(str(value).strip(), strict=False))
+    except ValueError:
+        raise InvalidToken("%s: %r is not a valid IPv4 or IPv6 CIDR." % (option, value))
+
+
+def _cidr_sort_key(text):
+    net = ipaddress.ip_network(text)
+    return (net.version, net.network_address.packed, net.prefixlen)
+
+
+def normalize_condition(condition, option="condition"):
+    """``{}`` or ``{"request_ip": {"in": [...], "not_in": [...]}}``, CIDRs normalized and sorted."""
+    if not condition:
+        return {}
+    if not isinstance(condition, dict) or set(condition) - {"request_ip"}:
+        raise InvalidToken("%s: only request_ip is supported, got %r." % (option, sorted(condition) if isinstance(condition, dict) else condition))
+    request_ip = condition.get("request_ip") or {}
+    if not isinstance(request_ip, dict) or set(request_ip) - {"in", "not_in"}:
+        raise InvalidToken("%s.request_ip: only 'in' and 'not_in' lists are supported." % option)
+    result = {}
+    for key in ("in", "not_in"):
+        cidrs = request_ip.get(key) or []
+        if isinstance(cidrs, str) or not isinstance(cidrs, list):
+            raise InvalidToken("%s.request_ip.%s must be a list of CIDRs." % (option, key))
+        if cidrs:
+            unique = set(normalize_cidr(c, "%s.request_ip.%s" % (option, key)) for c in cidrs)
+            result[key] = sorted(unique, key=_cidr_sort_key)
+    return {"request_ip": result} if result else {}
+
+
+# ----------------------------------------------------------------- resources
+def normalize_resources(resources, option="resources"):
+    """Validate Cloudflare's resource map (flat or one level nested) and return it key-sorted."""
+    if not isinstance(resources, dict) or not resources:
+        raise InvalidToken("%s must be a non-empty mapping such as {'com.cloudflare.api.account.zone.*': '*'}." % option)
+    result = {}
+    for key in sorted(resources):
+        if not _RESOURCE_KEY.match(str(key)):
+            raise InvalidToken("%s: %r is not a Cloudflare resource key (com.cloudflare.api.account.<id>, "
+                               "com.cloudflare.api.account.zone.<id|*>, com.cloudflare.api.user.<id>)." % (option, key))
+        value = resources[key]
+        if isinstance(value, dict):
+            nested = normalize_resources(value, "%s[%s]" % (option, key))
+            if any(isinstance(v, dict) for v in nested.values()):
+                raise InvalidToken("%s[%s]: resources nest one level deep at most." % (option, key))
+            result[key] = nested
+        elif value == "*":
+            result[key] = "*"
+        else:
+            raise InvalidToken("%s[%s]: the value must be '*' or a nested mapping, got %r." % (option, key, value))
+    return result
+
+
+def resource_scopes(resources):
+    """The permission-group scopes a resource map implies (innermost keys win)."""
+    scopes = set()
+    for key, value in resources.items():
+        if isinstance(value, dict):
+            scopes |= resource_scopes(value)
+        else:
+            scopes.add(_RESOURCE_KEY.match(key).group("scope"))
+    return scopes
+
+
+# -------------------------------------------------------- permission groups
+class PermissionGroups:
+    """Permission-group names resolved to ids, with the catalog read at most once."""
+
+    def __init__(self, lister):
+        self._lister = lister
+        self._catalog = None
+
+    @property
+    def catalog(self):
+        if self._catalog is None:
+            self._catalog = list(self._lister())
+        return self._catalog
+
+    def resolve(self, entry, scopes, option):
+        """The id for ``entry`` (a name, an id, or ``{id: ...}``/``{name: ...}``)."""
+        if isinstance(entry, dict):
+            if set(entry) - {"id", "name", "meta"}:
+                raise InvalidToken("%s: a permission group is a name, an id, {id: ...} or {name: ...}; got %r." % (option, entry))
+            if entry.get("id"):
+                entry = entry["id"]
+                if not HEX32.match(str(entry)):
+                    raise InvalidToken("%s: permission group id %r is not 32 hexadecimal characters." % (option, entry))
+                return entry
+            entry = entry.get("name")
+        if not isinstance(entry, str) or not entry.strip():
+            raise InvalidToken("%s: permission group %r is neither a name nor an id." % (option, entry))
+        if HEX32.match(entry):
+            return entry
+        matches = [g for g in self.catalog if g.get("name") == entry]
+        if len(matches) > 1 and scopes:
+            matches = [g for g in matches if scopes & set(g.get("scopes") or [])] or matches
+        if not matches:
+            near = sorted(set(g.get("name") for g in self.catalog if entry.lower() in str(g.get("name", "")).lower()))
+            raise InvalidToken("%s: unknown permission group %r.%s" % (
+                option, entry, " Did you mean: %s?" % ", ".join(near[:5]) if near else ""))
+        if len(matches) > 1:
+            raise InvalidToken("%s: permission group %r is ambiguous: %s. Use its id, or resources that imply one scope." % (
+                option, entry, "; ".join("%s (scopes: %s)" % (g["id"], ", ".join(g.get("scopes") or [])) for g in matches)))
+        return matches[0]["id"]
+
+    def names(self):
+        return dict((g["id"], g.get("name")) for g in self._catalog or [])
+
+
+# ------------------------------------------------------------------ policies
+def normalize_policy(policy, groups, option):
+    if not isinstance(policy, dict):
+        raise InvalidToken("%s must be a mapping with permission_groups and resources." % option)
+    unknown = set(policy) - {"effect", "permission_groups", "resources", "id"}
+    if unknown:
+        raise InvalidToken("%s: unknown key(s) %s." % (option, ", ".join(sorted(unknown))))
+    effect = policy.get("effect") or "allow"
+    if effect not in ("allow", "deny"):
+        raise InvalidToken("%s.effect must be allow or deny, got %r." % (option, effect))
+    resources = normalize_resources(policy.get("resources"), option + ".resources")
+    entries = policy.get("permission_groups")
+    if not isinstance(entries, list) or not entries:
+        raise InvalidToken("%s.permission_groups must be a non-empty list." % option)
+    scopes = resource_scopes(resources)
+    ids = sorted(set(groups.resolve(e, scopes, "%s.permission_groups[%d]" % (option, i)) for i, e in enumerate(entries)))
+    return {"effect": effect, "permission_groups": ids, "resources": resources}
+
+
+def _policy_sort_key(policy):
+    return json.dumps(policy, sort_keys=True)
+
+
+def normalize_policies(policies, groups, option="policies"):
+    if not isinstance(policies, list) or not policies:
+        raise InvalidToken("%s must be a non-empty list of policies." % option)
+    normalized = [normalize_policy(p, groups, "%s[%d]" % (option, i)) for i, p in enumerate(policies)]
+    return sorted(normalized, key=_policy_sort_key)
+
+
+def api_policies(policies):
+    """Canonical policies of a token as the API returns it (ids and names dropped)."""
+    result = []
+    for policy in policies or []:
+        result.append({
+            "effect": policy.get("effect", "allow"),
+            "permission_groups": sorted(set(g["id"] for g in policy.get("permission_groups") or [])),
+            "resources": _sorted_map(policy.get("resources") or {}),
+        })
+    return sorted(result, key=_policy_sort_key)
+
+
+def _sorted_map(value):
+    if isinstance(value, dict):
+        return dict((k, _sorted_map(value[k])) for k in sorted(value))
+    return value
+
+
+# -------------------------------------------------------------------- tokens
+COMPARED = ("name", "status", "policies", "not_before", "expires_on", "condition")
+
+
+def canonical_token(token):
+    """The comparable state of a token from the API."""
+    return {
+        "name": token.get("name"),
+        "status": token.get("status"),
+        "policies": api_policies(token.get("policies")),
+        "not_before": canonical_datetime(token.get("not_before")),
+        "expires_on": canonical_datetime(token.get("expires_on")),
+        "condition": normalize_condition(token.get("condition")),
+    }
+
+
+def validate_name(name, option="name"):
+    if not isinstance(name, str) or not name.strip():
+        raise InvalidToken("%s must be a non-empty string." % option)
+    if len(name) > MAX_NAME_LENGTH:
+        raise InvalidToken("%s is %d characters long; Cloudflare allows at most %d." % (option, len(name), MAX_NAME_LENGTH))
+    return name
+
+
+def desired_token(params, groups, now=None):
+    """Canonical desired state from module options; options left unset are None (not compared)."""
+    now = now or utcnow()
+    desired = dict.fromkeys(COMPARED)
+    if params.get("name") is not None:
+        desired["name"] = validate_name(params["name"])
+    desired["status"] = params.get("status")
+    if params.get("policies") is not None:
+        desired["policies"] = normalize_policies(params["policies"], groups)
+    for key in ("not_before", "expires_on"):
+        value = params.get(key)
+        if value is not None:
+            # An empty string asks for no date at all.
+            desired[key] = canonical_datetime(value, key) or ""
+    if params.get("condition") is not None:
+        desired["condition"] = normalize_condition(params["condition"])
+    if desired["expires_on"]:
+        expires = parse_datetime(desired["expires_on"])
+        if expires <= now:
+            raise InvalidToken("expires_on %s is in the past." % desired["expires_on"])
+        if desired["not_before"] and parse_datetime(desired["not_before"]) >= expires:
+            raise InvalidToken("expires_on %s must be after not_before %s." % (desired["expires_on"], desired["not_before"]))
+    return desired
+
+
+def merge(current, desired):
+    """The full state to send: the current token with every option that was set applied."""
+    merged = dict(current) if current else dict.fromkeys(COMPARED)
+    for key in COMPARED:
+        if desired.get(key) is not None:
+            merged[key] = desired[key] or None if key in ("not_before", "expires_on") else desired[key]
+    if current and current.get("status") == "expired" and desired.get("status") is None:
+        # "expired" is derived by Cloudflare, never sent.
+        merged["status"] = None
+    return merged
+
+
+def differences(current, merged):
+    """Names of the compared fields whose canonical values differ."""
+    changed = []
+    for key in COMPARED:
+        if key == "status" and (merged.get(key) is None or current.get(key) == "expired" and merged.get(key) == "active"):
+            continue
+        if current.get(key) != merged.get(key):
+            changed.append(key)
+    return changed
+
+
+def request_body(state):
+    """Cloudflare's create/update payload for a canonical state."""
+    body = {
+        "name": state["name"],
+        "policies": [
+            {"effect": p["effect"], "permission_groups": [{"id": g} for g in p["permission_groups"]], "resources": p["resources"]}
+            for p in state["policies"]
+        ],
+    }
+    if state.get("status") in ("active", "disabled"):
+        body["status"] = state["status"]
+    for key in ("not_before", "expires_on"):
+        if state.get(key):
+            body[key] = state[key]
+    if state.get("condition"):
+        body["condition"] = state["condition"]
+    return body
+
+
+def display(state, names):
+    """A readable copy of a canonical state for diffs: groups shown by name and id."""
+    if not state:
+        return {}
+    shown = dict((k, v) for k, v in state.items() if v not in (None, ""))
+    if state.get("policies"):
+        shown["policies"] = [
+            dict(p, permission_groups=sorted(
+                ({"id": g, "name": names.get(g)} for g in p["permission_groups"]),
+                key=lambda g: (g["name"] or "", g["id"])))
+            for p in state["policies"]
+        ]
+    return shown
+
+
+def group_names(*tokens):
+    """Permission-group names as the API echoed them in token objects."""
+    names = {}
+    for token in tokens:
+        for policy in (token or {}).get("policies") or []:
+            for group in policy.get("permission_groups") or []:
+                if group.get("name"):
+                    names[group["id"]] = group["name"]
+    return names
+
+
+def public_token(token):
+    """A token object without its secret value."""
+    if token is None:
+        return None
+    return dict((k, v) for k, v in token.items() if k != "value")
+
+
+def expires_in_days(token, now=None):
+    if not token.get("expires_on"):
+        return None
+    delta = parse_datetime(token["expires_on"]) - (now or utcnow())
+    return round(delta.total_seconds() / 86400.0, 2)

@@ -1,0 +1,254 @@
+# Copyright (c) tokenops.cloudflare contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+import datetime
+
+import pytest
+
+from ansible_collections.tokenops.cloudflare.plugins.module_utils import token_model as tm
+
+ZONE = "com.cloudflare.api.account.zone.*"
+ACCOUNT = "com.cloudflare.api.account.a1b2c3d4e5f60718293a4b5c6d7e8f90"
+CATALOG = [
+    {"id": "1" * 32, "name": "DNS Write", "scopes": [tm.SCOPE_ZONE]},
+    {"id": "2" * 32, "name": "Zone Read", "scopes": [tm.SCOPE_ZONE]},
+    {"id": "3" * 32, "name": "Analytics Read", "scopes": [tm.SCOPE_ZONE]},
+    {"id": "4" * 32, "name": "Analytics Read", "scopes": [tm.SCOPE_ACCOUNT]},
+    {"id": "5" * 32, "name": "Workers Scripts Write", "scopes": [tm.SCOPE_ACCOUNT]},
+    {"id": "6" * 32, "name": "Logs Read", "scopes": [tm.SCOPE_ZONE]},
+    {"id": "7" * 32, "name": "Logs Read", "scopes": [tm.SCOPE_ACCOUNT]},
+]
+NOW = datetime.datetime(2026, 11, 23, 12, 0, tzinfo=datetime.timezone.utc)
+
+
+class CountingLister:
+    def __init__(self):
+        self.calls = 0
+
+    def __call__(self):
+        self.calls += 1
+        return CATALOG
+
+
+def groups():
+    return tm.PermissionGroups(CountingLister())
+
+
+@pytest.mark.parametrize("text", [
+    "2027-01-01T00:00:00Z",
+    "2027-01-01T00:00:00+00:00",
+    "2027-01-01T00:00:00.000000Z",
+    "2027-01-01T00:00:00.5Z",
+    "2027-01-01T01:00:00+01:00",
+    "2027-01-01 00:00:00",
+    "2027-01-01",
+    "2026-12-31T19:00:00-05:00",
+    "2027-01-01T00:00:00.123456789Z",
+])
+def test_datetimes_compare_as_instants(text):
+    assert tm.canonical_datetime(text) == "2027-01-01T00:00:00Z"
+
+
+@pytest.mark.parametrize("text", ["tomorrow", "2027-13-01T00:00:00Z", "2027-01-01T25:00:00Z", 12])
+def test_bad_datetimes_name_the_option(text):
+    with pytest.raises(tm.InvalidToken, match="expires_on"):
+        tm.canonical_datetime(text, "expires_on")
+
+
+@pytest.mark.parametrize("text,seconds", [("30d", 2592000), ("12h", 43200), ("2w", 1209600), ("1d12h", 129600), ("90", 90), ("15m", 900)])
+def test_durations(text, seconds):
+    assert tm.parse_duration(text).total_seconds() == seconds
+
+
+@pytest.mark.parametrize("text", ["", "d30", "30x", "1d 2", "-5d"])
+def test_bad_durations(text):
+    with pytest.raises(tm.InvalidToken, match="unused_for"):
+        tm.parse_duration(text, "unused_for")
+
+
+def test_condition_cidrs_are_normalized_sorted_and_deduplicated():
+    condition = {"request_ip": {"in": ["2001:db8::1/32", "192.0.2.7/24", "10.0.0.0/8", "192.0.2.0/24"], "not_in": []}}
+    assert tm.normalize_condition(condition) == {"request_ip": {"in": ["10.0.0.0/8", "192.0.2.0/24", "2001:db8::/32"]}}
+
+
+@pytest.mark.parametrize("cidr", ["300.1.1.1/24", "192.0.2.0/33", "2001:db8::/129", "not-an-ip"])
+def test_bad_cidr(cidr):
+    with pytest.raises(tm.InvalidToken, match="condition.request_ip.in"):
+        tm.normalize_condition({"request_ip": {"in": [cidr]}})
+
+
+def test_empty_condition_is_no_condition():
+    assert tm.normalize_condition({}) == {}
+    assert tm.normalize_condition({"request_ip": {"in": [], "not_in": []}}) == {}
+
+
+@pytest.mark.parametrize("resources", [
+    {},
+    {"com.cloudflare.api.zone.abc": "*"},
+    {ZONE: "read"},
+    {ACCOUNT: {ZONE: {ZONE: "*"}}},
+    "com.cloudflare.api.account.zone.*",
+])
+def test_bad_resources(resources):
+    with pytest.raises(tm.InvalidToken, match="resources"):
+        tm.normalize_resources(resources)
+
+
+def test_resource_scopes_follow_innermost_keys():
+    assert tm.resource_scopes({ACCOUNT: {ZONE: "*"}}) == {tm.SCOPE_ZONE}
+    assert tm.resource_scopes({ACCOUNT: "*"}) == {tm.SCOPE_ACCOUNT}
+
+
+def test_names_resolve_and_catalog_is_read_once():
+    lister = CountingLister()
+    pg = tm.PermissionGroups(lister)
+    policies = [
+        {"permission_groups": ["DNS Write", {"name": "Zone Read"}], "resources": {ZONE: "*"}},
+        {"permission_groups": ["Analytics Read"], "resources": {ACCOUNT: "*"}},
+    ]
+    result = tm.normalize_policies(policies, pg)
+    assert lister.calls == 1
+    ids = sorted(g for p in result for g in p["permission_groups"])
+    assert ids == ["1" * 32, "2" * 32, "4" * 32]
+
+
+def test_ids_need_no_catalog():
+    lister = CountingLister()
+    tm.normalize_policies([{"permission_groups": ["1" * 32, {"id": "2" * 32}], "resources": {ZONE: "*"}}], tm.PermissionGroups(lister))
+    assert lister.calls == 0
+
+
+def test_ambiguous_name_is_resolved_by_scope_or_refused():
+    pg = groups()
+    assert pg.resolve("Logs Read", {tm.SCOPE_ZONE}, "p") == "6" * 32
+    assert pg.resolve("Logs Read", {tm.SCOPE_ACCOUNT}, "p") == "7" * 32
+    with pytest.raises(tm.InvalidToken, match="ambiguous.*" + "6" * 32 + ".*" + "7" * 32):
+        pg.resolve("Logs Read", {tm.SCOPE_USER}, "policies[0].permission_groups[0]")
+
+
+def test_unknown_name_suggests_candidates():
+    with pytest.raises(tm.InvalidToken, match=r"unknown permission group 'DNS'.*DNS Write"):
+        groups().resolve("DNS", {tm.SCOPE_ZONE}, "policies[0].permission_groups[0]")
+
+
+@pytest.mark.parametrize("policy,needle", [
+    ({"effect": "maybe", "permission_groups": ["DNS Write"], "resources": {ZONE: "*"}}, "effect"),
+    ({"permission_groups": [], "resources": {ZONE: "*"}}, "permission_groups"),
+    ({"permission_groups": ["DNS Write"]}, "resources"),
+    ({"permission_groups": [{"id": "xyz"}], "resources": {ZONE: "*"}}, "permission group id"),
+    ({"permission_groups": ["DNS Write"], "resources": {ZONE: "*"}, "extra": 1}, "unknown key"),
+])
+def test_bad_policies(policy, needle):
+    with pytest.raises(tm.InvalidToken, match=needle):
+        tm.normalize_policies([policy], groups())
+
+
+def api_token(**overrides):
+    token = {
+        "id": "a" * 32,
+        "name": "ci",
+        "status": "active",
+        "issued_on": "2026-11-01T00:00:00.123456Z",
+        "modified_on": "2026-11-01T00:00:00.123456Z",
+        "expires_on": "2030-01-01T00:00:00Z",
+        "policies": [
+            {"id": "p2" + "0" * 30, "effect": "allow", "resources": {ACCOUNT: "*"},
+             "permission_groups": [{"id": "5" * 32, "name": "Workers Scripts Write", "meta": {"key": "k", "value": "v"}}]},
+            {"id": "p1" + "0" * 30, "effect": "allow", "resources": {"com.cloudflare.api.account.zone.b" + "0" * 31: "*", ZONE: "*"},
+             "permission_groups": [{"id": "2" * 32, "name": "Zone Read"}, {"id": "1" * 32, "name": "DNS Write"}]},
+        ],
+        "condition": {"request_ip": {"in": ["2001:db8::/32", "192.0.2.0/24"]}},
+    }
+    token.update(overrides)
+    return token
+
+
+def declared(**overrides):
+    params = {
+        "name": "ci",
+        "status": None,
+        "policies": [
+            {"effect": "allow", "permission_groups": ["DNS Write", "Zone Read"], "resources": {ZONE: "*", "com.cloudflare.api.account.zone.b" + "0" * 31: "*"}},
+            {"permission_groups": [{"name": "Workers Scripts Write"}], "resources": {ACCOUNT: "*"}},
+        ],
+        "not_before": None,
+        "expires_on": "2030-01-01T00:00:00+00:00",
+        "condition": {"request_ip": {"in": ["192.0.2.9/24", "2001:db8::/32"]}},
+    }
+    params.update(overrides)
+    return params
+
+
+def test_reordered_api_echo_is_no_change():
+    current = tm.canonical_token(api_token())
+    desired = tm.desired_token(declared(), groups(), now=NOW)
+    assert tm.differences(current, tm.merge(current, desired)) == []
+
+
+def test_omitted_options_are_not_compared():
+    current = tm.canonical_token(api_token())
+    desired = tm.desired_token({"name": "ci"}, groups(), now=NOW)
+    merged = tm.merge(current, desired)
+    assert tm.differences(current, merged) == []
+    assert merged["policies"] == current["policies"]
+
+
+@pytest.mark.parametrize("override,field", [
+    ({"name": "renamed"}, "name"),
+    ({"status": "disabled"}, "status"),
+    ({"expires_on": "2031-01-01T00:00:00Z"}, "expires_on"),
+    ({"expires_on": ""}, "expires_on"),
+    ({"not_before": "2027-01-01T00:00:00Z"}, "not_before"),
+    ({"condition": {}}, "condition"),
+    ({"policies": [{"permission_groups": ["DNS Write"], "resources": {ZONE: "*"}}]}, "policies"),
+    ({"policies": [{"effect": "deny", "permission_groups": ["DNS Write", "Zone Read"],
+                    "resources": {ZONE: "*", "com.cloudflare.api.account.zone.b" + "0" * 31: "*"}},
+                   {"permission_groups": ["Workers Scripts Write"], "resources": {ACCOUNT: "*"}}]}, "policies"),
+])
+def test_each_real_change_is_detected(override, field):
+    current = tm.canonical_token(api_token())
+    desired = tm.desired_token(declared(**override), groups(), now=NOW)
+    assert tm.differences(current, tm.merge(current, desired)) == [field]
+
+
+def test_expired_status_is_not_fought():
+    current = tm.canonical_token(api_token(status="expired"))
+    merged = tm.merge(current, tm.desired_token({"name": "ci"}, groups(), now=NOW))
+    assert tm.differences(current, merged) == []
+    assert "status" not in tm.request_body(merged)
+
+
+def test_update_body_carries_the_merged_full_object():
+    current = tm.canonical_token(api_token())
+    merged = tm.merge(current, tm.desired_token({"name": "ci", "status": "disabled"}, groups(), now=NOW))
+    body = tm.request_body(merged)
+    assert body["status"] == "disabled"
+    assert body["expires_on"] == "2030-01-01T00:00:00Z"
+    assert body["condition"] == {"request_ip": {"in": ["192.0.2.0/24", "2001:db8::/32"]}}
+    assert sorted(g["id"] for p in body["policies"] for g in p["permission_groups"]) == ["1" * 32, "2" * 32, "5" * 32]
+    assert all(set(p) == {"effect", "permission_groups", "resources"} for p in body["policies"])
+
+
+@pytest.mark.parametrize("override,needle", [
+    ({"expires_on": "2020-01-01T00:00:00Z"}, "expires_on .* in the past"),
+    ({"expires_on": "2029-01-01T00:00:00Z", "not_before": "2029-06-01T00:00:00Z"}, "after not_before"),
+    ({"name": ""}, "name must be a non-empty"),
+    ({"name": "x" * 121}, "121 characters"),
+])
+def test_invalid_declarations(override, needle):
+    with pytest.raises(tm.InvalidToken, match=needle):
+        tm.desired_token(declared(**override), groups(), now=NOW)
+
+
+def test_display_shows_groups_by_name_and_id_without_secrets():
+    token = api_token(value="must-not-leak")
+    shown = tm.display(tm.canonical_token(token), tm.group_names(token))
+    assert "must-not-leak" not in repr(shown)
+    groups_shown = [g for p in shown["policies"] for g in p["permission_groups"]]
+    assert {"id": "1" * 32, "name": "DNS Write"} in groups_shown
+    assert "value" not in tm.public_token(token)
+
+
+def test_expires_in_days():
+    assert tm.expires_in_days({"expires_on": "2026-11-30T12:00:00Z"}, now=NOW) == 7.0
+    assert tm.expires_in_days({"expires_on": None}, now=NOW) is None
