@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Run the collection's test suites: sanity, units, integration (default: all).
+# Run the collection's test suites (default: all): sanity, units, integration, then every
+# tests/suites/<name>.sh in name order. Name suites as arguments to run only those.
 # Expects the tools of tests/requirements-test.txt on PATH (`make test` provides them).
 set -euo pipefail
 
@@ -8,7 +9,12 @@ WORK=${TOKENOPS_TEST_WORK:-${TMPDIR:-/tmp}/tokenops-cloudflare-tests}
 COLL="$WORK/ansible_collections/tokenops/cloudflare"
 PY=${PYTHON:-python}
 suites=("$@")
-[ ${#suites[@]} -gt 0 ] || suites=(sanity units integration)
+if [ ${#suites[@]} -eq 0 ]; then
+  suites=(sanity units integration)
+  for extra in "$ROOT"/tests/suites/*.sh; do
+    [ -e "$extra" ] && suites+=("$(basename "$extra" .sh)")
+  done
+fi
 
 # ansible-test insists on a real .../ansible_collections/<ns>/<name> tree, so test a copy.
 stage() {
@@ -41,7 +47,9 @@ for suite in "${suites[@]}"; do
       (cd "$COLL" && "$PY" -m pytest -p no:cacheprovider tests/integration -q -rfE)
       ;;
     *)
-      echo "unknown suite: $suite" >&2; exit 2
+      # Suites in tests/suites/ run from the staged collection with COLL, WORK and PY set.
+      [ -f "$COLL/tests/suites/$suite.sh" ] || { echo "unknown suite: $suite" >&2; exit 2; }
+      (cd "$COLL" && COLL="$COLL" WORK="$WORK" PY="$PY" ROOT="$ROOT" bash "tests/suites/$suite.sh")
       ;;
   esac
 done

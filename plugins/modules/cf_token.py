@@ -76,6 +76,11 @@ options:
             (C({"com.cloudflare.api.account.<account id>": {"com.cloudflare.api.account.zone.*": "*"}})).
         type: dict
         required: true
+      id:
+        description:
+          - Ignored. Cloudflare assigns policy ids itself; accepting them lets policies returned by
+            M(tokenops.cloudflare.cf_token_info) be passed back unchanged.
+        type: str
   not_before:
     description:
       - Time before which the token is not valid, RFC 3339 (V(2027-01-01T00:00:00Z)); an empty string removes it.
@@ -228,6 +233,7 @@ ARGUMENT_SPEC = dict(
         effect=dict(type="str", default="allow", choices=["allow", "deny"]),
         permission_groups=dict(type="list", elements="raw", required=True),
         resources=dict(type="dict", required=True),
+        id=dict(type="str"),
     )),
     not_before=dict(type="str"),
     expires_on=dict(type="str"),
