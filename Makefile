@@ -13,10 +13,10 @@ $(BIN)/ansible-playbook: tests/requirements-test.txt requirements.txt
 venv: $(BIN)/ansible-playbook
 
 demo: venv
-	PATH="$(CURDIR)/$(BIN):$$PATH" PYTHON=$(BIN)/python $(BIN)/python tests/emulator/with_emulator.py -- bash playbooks/run-demo.sh
+	PATH="$(CURDIR)/$(BIN):$$PATH" PYTHON=$(CURDIR)/$(BIN)/python $(BIN)/python tests/emulator/with_emulator.py -- bash playbooks/run-demo.sh
 
 test: venv
-	PATH="$(CURDIR)/$(BIN):$$PATH" PYTHON=$(BIN)/python bash tests/run.sh
+	PATH="$(CURDIR)/$(BIN):$$PATH" PYTHON=$(CURDIR)/$(BIN)/python bash tests/run.sh
 
 clean:
 	rm -rf $(VENV) tests/output

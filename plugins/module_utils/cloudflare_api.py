@@ -259,20 +259,26 @@ class CloudflareClient:
 
         The first page tells how many pages exist; the rest are fetched in
         parallel with a small pool. Pages refused with 429 are fetched again
-        one after another, with the normal retry policy.
+        one after another, with the normal retry policy. With ``per_page=None``
+        the endpoint chooses its page size and pages are only followed when
+        the first answer announces them.
         """
         base = dict(params or {})
-        base["per_page"] = per_page
+        if per_page:
+            base["per_page"] = per_page
 
         def fetch(page, retry=True):
-            query = dict(base, page=page)
+            query = dict(base, page=page) if per_page or page > 1 else (base or None)
             if retry:
                 return self.request("GET", path, params=query)
             return self._send("GET", path, query, None, True)
 
         first = fetch(1)
         items = list(first.get("result") or [])
-        total_pages = _total_pages(first.get("result_info"), per_page, len(items))
+        info = first.get("result_info")
+        if not per_page and isinstance(info, dict) and isinstance(info.get("per_page"), int) and info["per_page"] > 0:
+            base["per_page"] = info["per_page"]
+        total_pages = _total_pages(info, per_page or max(1, len(items)), len(items) if per_page else 0)
         if total_pages is None:
             return _unique(self._sequential_until_short(fetch, items, per_page))
         pages = list(range(2, min(total_pages, MAX_PAGES) + 1))
@@ -340,8 +346,9 @@ class CloudflareClient:
         return self.request("GET", self.tokens_path(account_id, "verify"))["result"]
 
     def list_permission_groups(self, account_id=None, name=None, scope=None):
+        """Permission groups, filtered by Cloudflare on exact ``name`` and ``scope`` when given."""
         params = dict((k, v) for k, v in (("name", name), ("scope", scope)) if v)
-        return list(self.request("GET", self.tokens_path(account_id, "permission_groups"), params=params or None).get("result") or [])
+        return self.paginate(self.tokens_path(account_id, "permission_groups"), params, per_page=None)
 
 
 class _Retryable(Exception):
@@ -352,13 +359,13 @@ class _Retryable(Exception):
 
 
 def _total_pages(info, per_page, first_count):
-    if not isinstance(info, dict):
-        return None
-    for key in ("total_pages",):
-        if isinstance(info.get(key), (int, float)) and info[key] >= 1:
-            return int(info[key])
+    """Pages announced by ``result_info``; None when unknown and the first page was full."""
+    info = info if isinstance(info, dict) else {}
+    pages = info.get("total_pages")
+    if isinstance(pages, (int, float)) and not isinstance(pages, bool) and pages >= 1:
+        return int(pages)
     total = info.get("total_count")
-    if isinstance(total, (int, float)) and total >= 0:
+    if isinstance(total, (int, float)) and not isinstance(total, bool) and total >= 0:
         size = info.get("per_page") if isinstance(info.get("per_page"), (int, float)) and info["per_page"] > 0 else per_page
         return max(1, -(-int(total) // int(size)))
     return None if first_count >= per_page else 1
