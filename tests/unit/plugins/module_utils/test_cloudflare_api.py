@@ -213,11 +213,13 @@ class FakeSession:
     def __init__(self, pages):
         self.pages = pages
         self.calls = 0
+        self.params = []
         self.headers = {}
 
     def request(self, method, url, params=None, **kwargs):
         self.calls += 1
-        return self.pages(int(params.get("page", 1)), self.calls)
+        self.params.append(params)
+        return self.pages(int((params or {}).get("page", 1)), self.calls)
 
 
 def fake_client(pages):
@@ -249,3 +251,32 @@ def test_total_count_without_total_pages():
                                                  {"page": page, "per_page": 50, "total_count": 101}))
     assert len(c.list_tokens()) == 101
     assert c.session.calls == 3
+
+
+def groups_page(ids, **info):
+    return FakeResponse([{"id": i * 32, "name": i, "scopes": []} for i in ids], info)
+
+
+def test_permission_groups_in_one_answer_send_no_paging_parameters():
+    c = fake_client(lambda page, n: groups_page("ab", total_pages=1))
+    assert len(c.list_permission_groups(name="a", scope="s")) == 2
+    assert c.session.params == [{"name": "a", "scope": "s"}]
+
+
+def test_permission_groups_without_filters_send_no_query():
+    c = fake_client(lambda page, n: groups_page("a"))
+    c.list_permission_groups(account_id="c" * 32)
+    assert c.session.params == [None]
+
+
+def test_announced_permission_group_pages_are_all_read():
+    pages = {1: "ab", 2: "cd", 3: "e"}
+    c = fake_client(lambda page, n: groups_page(pages[page], page=page, per_page=2, total_pages=3))
+    assert [g["name"] for g in c.list_permission_groups(scope="z")] == ["a", "b", "c", "d", "e"]
+    assert sorted(c.session.params[1:], key=lambda p: p["page"]) == [{"scope": "z", "per_page": 2, "page": 2}, {"scope": "z", "per_page": 2, "page": 3}]
+
+
+def test_a_server_ignoring_page_is_deduplicated_and_bounded():
+    c = fake_client(lambda page, n: groups_page("a", total_pages=50))
+    assert len(c.list_permission_groups()) == 1
+    assert c.session.calls == 50

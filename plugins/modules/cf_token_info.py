@@ -1,0 +1,359 @@
+#!/usr/bin/python
+# Copyright (c) tokenops.cloudflare contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+DOCUMENTATION = r"""
+module: cf_token_info
+short_description: List, look up and audit Cloudflare API tokens
+version_added: 0.1.0
+description:
+  - Returns Cloudflare API tokens, without any secret, each with the number of days left before it expires.
+  - Works on account-owned tokens when O(account_id) is set, on user-owned tokens otherwise.
+  - Expired tokens are always read too (Cloudflare hides them from its list by default), so that an audit sees every token.
+  - The filters O(id), O(name), O(status), O(expires_within), O(unused_for) and O(never_expires) are combined with AND;
+    without any, every token is returned.
+  - Built for audits, for example a nightly job that fails when a token is about to expire or has not been used for months.
+    The module never changes anything and runs normally in check mode.
+author:
+  - tokenops.cloudflare contributors (@tokenops)
+extends_documentation_fragment:
+  - tokenops.cloudflare.connection
+  - tokenops.cloudflare.attributes
+  - tokenops.cloudflare.attributes.info_module
+options:
+  id:
+    description:
+      - Id of one token (32 lowercase hexadecimal characters), read with a single C(GET).
+      - An id that Cloudflare does not know returns an empty RV(tokens) list, not a failure.
+    type: str
+  name:
+    description:
+      - Only tokens with exactly this name. Cloudflare allows duplicate names, so several tokens may match.
+    type: str
+  status:
+    description:
+      - Only tokens in one of these states.
+      - A token whose RV(tokens[].expires_on) has passed counts as V(expired) even if Cloudflare still reports it V(active).
+    type: list
+    elements: str
+    choices: [active, disabled, expired]
+  expires_within:
+    description:
+      - Only tokens whose expiry falls within this duration from now, such as V(14d), V(12h), V(2w) or V(1d12h)
+        (a bare number is seconds).
+      - Tokens that have already expired are included only when O(status) is not set or includes V(expired).
+      - Tokens without an expiry never match.
+    type: str
+  unused_for:
+    description:
+      - Only tokens that have not been used for at least this duration (same format as O(expires_within)),
+        including tokens that were never used.
+    type: str
+  never_expires:
+    description:
+      - V(true) returns only tokens without an expiry date, V(false) only tokens with one.
+    type: bool
+  verify:
+    description:
+      - Also describe the API token this task authenticates with, using Cloudflare's verify endpoint, in RV(verification).
+      - Costs one more request. Requires O(api_token); the Global API Key has no token to verify.
+      - With no other lookup option (O(id), O(name), O(status), O(expires_within), O(unused_for), O(never_expires)),
+        only the verification is made, so a token that may not list tokens can still check itself (for example
+        right after a rotation). RV(tokens) is then empty.
+    type: bool
+    default: false
+notes:
+  - Listing costs one C(GET) per 50 tokens and nothing else, whatever the filters (they are applied locally);
+    O(id) costs exactly one C(GET). O(verify=true) adds one request.
+  - Invalid options (a malformed O(id), a bad duration, an unknown O(status)) fail before any request is sent.
+seealso:
+  - module: tokenops.cloudflare.cf_token
+  - module: tokenops.cloudflare.cf_token_roll
+  - module: tokenops.cloudflare.cf_permission_group_info
+"""
+
+EXAMPLES = r"""
+- name: Every token of the authenticated user, expired ones included
+  tokenops.cloudflare.cf_token_info:
+  register: all_tokens
+
+- name: One token by id (an unknown id gives an empty list)
+  tokenops.cloudflare.cf_token_info:
+    id: "{{ all_tokens.tokens[0].id }}"
+
+- name: Every account-owned token called ci-dns-editor (names can repeat)
+  tokenops.cloudflare.cf_token_info:
+    account_id: "{{ lookup('ansible.builtin.env', 'CLOUDFLARE_ACCOUNT_ID') }}"
+    name: ci-dns-editor
+
+- name: Active tokens that never expire
+  tokenops.cloudflare.cf_token_info:
+    status: [active]
+    never_expires: true
+
+- name: Check the credential this play runs with
+  tokenops.cloudflare.cf_token_info:
+    id: "{{ all_tokens.tokens[0].id }}"
+    verify: true
+  register: whoami
+
+- name: Show when it stops working
+  ansible.builtin.debug:
+    msg: "Token {{ whoami.verification.id }} is {{ whoami.verification.status }}, expires {{ whoami.verification.expires_on or 'never' }}"
+
+# Nightly audit, the tasks of playbooks/audit.yml (run it with --check, for example as an AWX
+# job template of type "Check"): fail the job if an active token expires within 14 days or has
+# not been used for 90 days, naming every such token.
+- name: Active tokens that expire within 14 days
+  tokenops.cloudflare.cf_token_info:
+    status: [active]
+    expires_within: 14d
+  register: audit_expiring
+
+- name: Active tokens not used for 90 days
+  tokenops.cloudflare.cf_token_info:
+    status: [active]
+    unused_for: 90d
+  register: audit_unused
+
+- name: Fail the job when a token needs attention
+  ansible.builtin.assert:
+    that:
+      - audit_expiring.count == 0
+      - audit_unused.count == 0
+    fail_msg: >-
+      Token audit failed.
+      {% for t in audit_expiring.tokens %}Token {{ t.name }} ({{ t.id }}) expires on {{ t.expires_on }},
+      in {{ t.expires_in_days }} days. {% endfor %}
+      {% for t in audit_unused.tokens %}Token {{ t.name }} ({{ t.id }})
+      {{ ('was last used on ' ~ t.last_used_on) if t.last_used_on else 'was never used' }}. {% endfor %}
+    success_msg: No active token expires within 14 days or has been unused for 90 days.
+"""
+
+RETURN = r"""
+tokens:
+  description:
+    - The matching tokens in the order Cloudflare lists them, each as Cloudflare returns it (never with a secret value),
+      plus RV(tokens[].expires_in_days).
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    id:
+      description: Token id.
+      type: str
+    name:
+      description: Token name.
+      type: str
+    status:
+      description: V(active), V(disabled) or V(expired), as Cloudflare reports it.
+      type: str
+    issued_on:
+      description: When the token was created.
+      type: str
+    modified_on:
+      description: When the token was last changed.
+      type: str
+    last_used_on:
+      description: When the token was last used; V(null) or absent if never.
+      type: str
+    not_before:
+      description: Time before which the token is not valid, if any.
+      type: str
+    expires_on:
+      description: Expiry time, if any.
+      type: str
+    policies:
+      description: Access policies, with permission groups by id and name.
+      type: list
+      elements: dict
+    condition:
+      description: Client IP restrictions.
+      type: dict
+    expires_in_days:
+      description:
+        - Days from now until RV(tokens[].expires_on), with two decimals; negative once expired; V(null) when the token never expires.
+      type: float
+  sample:
+    - id: ed17574386854bf78a67040be0a770b0
+      name: ci-dns-editor
+      status: active
+      issued_on: "2026-01-10T08:00:00Z"
+      modified_on: "2026-01-10T08:00:00Z"
+      last_used_on: "2026-11-20T03:14:15.926535Z"
+      expires_on: "2026-12-01T00:00:00Z"
+      expires_in_days: 7.5
+      policies:
+        - id: f267e341f3dd4697bd3b9f71dd96247f
+          effect: allow
+          permission_groups:
+            - id: 4755a26eedb94da69e1066d98aa820be
+              name: DNS Write
+          resources:
+            com.cloudflare.api.account.zone.*: "*"
+      condition: {}
+count:
+  description: Number of tokens in RV(tokens).
+  returned: always
+  type: int
+  sample: 1
+verification:
+  description: The API token this task authenticated with, as Cloudflare's verify endpoint describes it.
+  returned: when O(verify=true)
+  type: dict
+  contains:
+    id:
+      description: Id of the token in use.
+      type: str
+    status:
+      description: Its status, V(active) when the call succeeded.
+      type: str
+    not_before:
+      description: Time before which it is not valid, or V(null).
+      type: str
+    expires_on:
+      description: Its expiry time, or V(null).
+      type: str
+  sample:
+    id: ed17574386854bf78a67040be0a770b0
+    status: active
+    not_before: null
+    expires_on: "2027-01-01T00:00:00Z"
+"""
+
+from ansible_collections.tokenops.cloudflare.plugins.module_utils.cloudflare_module import CloudflareModule
+from ansible_collections.tokenops.cloudflare.plugins.module_utils.token_model import (
+    InvalidToken,
+    expires_in_days,
+    parse_datetime,
+    parse_duration,
+    public_token,
+    utcnow,
+)
+
+STATUSES = ["active", "disabled", "expired"]
+VERIFICATION_KEYS = ("id", "status", "not_before", "expires_on")
+
+ARGUMENT_SPEC = dict(
+    id=dict(type="str"),
+    name=dict(type="str"),
+    status=dict(type="list", elements="str", choices=STATUSES),
+    expires_within=dict(type="str"),
+    unused_for=dict(type="str"),
+    never_expires=dict(type="bool"),
+    verify=dict(type="bool", default=False),
+)
+
+
+def build_filters(params):
+    """The audit filters from module options, validated; raises InvalidToken naming the option."""
+    filters = {
+        "name": params.get("name"),
+        "status": set(params["status"]) if params.get("status") else None,
+        "expires_within": None,
+        "unused_for": None,
+        "never_expires": params.get("never_expires"),
+    }
+    for option in ("expires_within", "unused_for"):
+        value = params.get(option)
+        if value is None:
+            continue
+        if not str(value).strip():
+            raise InvalidToken("%s must be a duration such as 30d, 12h, 2w or 1d12h, got an empty string." % option)
+        filters[option] = parse_duration(value, option)
+    return filters
+
+
+def _date(token, key):
+    value = token.get(key)
+    if value in (None, ""):
+        return None
+    return parse_datetime(value, "%s of token %s" % (key, token.get("id")))
+
+
+def effective_status(token, now):
+    """Cloudflare's status, except that a token past its expiry is expired even if still reported active."""
+    status = token.get("status")
+    expires = _date(token, "expires_on")
+    if status == "active" and expires is not None and expires <= now:
+        return "expired"
+    return status
+
+
+def matches(token, filters, now):
+    """Whether ``token`` passes every filter that is set."""
+    if filters["name"] is not None and token.get("name") != filters["name"]:
+        return False
+    if filters["status"] is not None and effective_status(token, now) not in filters["status"]:
+        return False
+    expires = _date(token, "expires_on")
+    if filters["never_expires"] is not None and filters["never_expires"] != (expires is None):
+        return False
+    if filters["expires_within"] is not None:
+        if expires is None or expires > now + filters["expires_within"]:
+            return False
+        # An already-expired token is only interesting when expired tokens were not ruled out.
+        if expires <= now and filters["status"] is not None and "expired" not in filters["status"]:
+            return False
+    if filters["unused_for"] is not None:
+        last_used = _date(token, "last_used_on")
+        if last_used is not None and last_used > now - filters["unused_for"]:
+            return False
+    return True
+
+
+def select(tokens, filters, now):
+    """The public form of the tokens that pass the filters, each with ``expires_in_days``."""
+    selected = []
+    for token in tokens:
+        if token and matches(token, filters, now):
+            shown = public_token(token)
+            shown["expires_in_days"] = expires_in_days(token, now)
+            selected.append(shown)
+    return selected
+
+
+def verification(result):
+    result = result or {}
+    return dict((key, result.get(key)) for key in VERIFICATION_KEYS)
+
+
+def run(module):
+    p = module.params
+    module.validate_token_id()
+    try:
+        filters = build_filters(p)
+    except InvalidToken as exc:
+        module.fail(str(exc))
+    if p["verify"] and not p["api_token"]:
+        module.fail("verify needs api_token: Cloudflare's verify endpoint describes an API token, "
+                    "and api_email/api_key authentication uses none.")
+
+    now = utcnow()
+    lookups = ("id", "name", "status", "expires_within", "unused_for", "never_expires")
+    if p["verify"] and all(p[option] is None for option in lookups):
+        verified = verification(module.client.verify_token(module.account_id))
+        module.exit(changed=False, tokens=[], count=0, verification=verified)
+    if p["id"]:
+        token = module.client.get_token(p["id"], module.account_id)
+        found = [token] if token else []
+    else:
+        found = module.client.list_tokens(module.account_id, include_expired=True)
+    try:
+        tokens = select(found, filters, now)
+    except InvalidToken as exc:
+        module.fail("Cloudflare returned a token with an unreadable date: %s" % exc)
+
+    result = dict(changed=False, tokens=tokens, count=len(tokens))
+    if p["verify"]:
+        result["verification"] = verification(module.client.verify_token(module.account_id))
+    module.exit(**result)
+
+
+def main():
+    module = CloudflareModule(ARGUMENT_SPEC, supports_check_mode=True)
+    module.run(run)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,92 @@
+# Copyright (c) tokenops.cloudflare contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""playbooks/audit.yml run as an AWX nightly job would: ansible-playbook --check, credentials in the environment."""
+
+import datetime
+import json
+import os
+import urllib.request
+
+import pytest
+
+import cfemu
+from conftest import COLLECTION, run_playbook
+
+AUDIT = os.path.join(COLLECTION, "playbooks", "audit.yml")
+
+
+@pytest.fixture(scope="module")
+def clean_emulator():
+    # Credentials only: the sample tokens of the default seed are never used, which is exactly what the audit reports.
+    with cfemu.Emulator(host="127.0.0.1", port=0, seed="empty") as emu:
+        yield emu
+
+
+@pytest.fixture
+def emu(clean_emulator):
+    clean_emulator.reset()
+    # Every credential of the account is in use: the read-only one authenticates once.
+    call(clean_emulator, "GET", "/user/tokens/verify", token=cfemu.READONLY_API_TOKEN)
+    yield clean_emulator
+
+
+def call(emu, method, path, body=None, token=None):
+    admin = path.startswith("/__emulator")
+    request = urllib.request.Request((emu.url if admin else emu.base_url) + path, method=method,
+                                     data=None if body is None else json.dumps(body).encode())
+    request.add_header("Content-Type", "application/json")
+    if token:
+        request.add_header("Authorization", "Bearer %s" % token)
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read().decode())
+
+
+def rfc3339(delta):
+    return (datetime.datetime.now(datetime.timezone.utc) + delta).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def api_writes(emu):
+    return [entry for entry in emu.requests() if entry["method"] != "GET"]
+
+
+def test_clean_tokens_pass(emu, tmp_path):
+    emu.clear_requests()
+    result = run_playbook(AUDIT, emu, tmp_path, args=["--check"])
+    assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-3000:]
+    assert "No active token expires within 14 days or has been unused for 90 days." in result.stdout
+    assert "failed=0" in result.stdout
+    assert api_writes(emu) == []
+    assert cfemu.USER_API_TOKEN not in result.stdout + result.stderr
+
+
+def test_token_expiring_in_three_days_fails_the_job(emu, tmp_path):
+    seeded = call(emu, "POST", "/__emulator/tokens", {"scope": "user", "tokens": [{
+        "name": "ci-deploy-expiring",
+        "expires_on": rfc3339(datetime.timedelta(days=3)),
+        "last_used_on": rfc3339(datetime.timedelta(hours=-1)),
+    }]})["tokens"][0]
+    emu.clear_requests()
+    result = run_playbook(AUDIT, emu, tmp_path, args=["--check"])
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output[-5000:]
+    assert "Token audit failed." in output
+    assert "Token ci-deploy-expiring (%s) expires on %s" % (seeded["id"], seeded["expires_on"]) in output
+    assert "tokenops-admin" not in output
+    assert "tokenops-readonly" not in output
+    assert seeded["value"] not in output
+    assert cfemu.USER_API_TOKEN not in output
+    assert api_writes(emu) == []
+
+
+def test_token_unused_for_months_fails_the_job(emu, tmp_path):
+    call(emu, "POST", "/__emulator/tokens", {"scope": "user", "tokens": [{
+        "name": "legacy-exporter",
+        "issued_on": rfc3339(datetime.timedelta(days=-400)),
+        "last_used_on": rfc3339(datetime.timedelta(days=-120)),
+    }]})
+    result = run_playbook(AUDIT, emu, tmp_path, args=["--check"])
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output[-5000:]
+    assert "Token legacy-exporter (" in output
+    assert "was last used on" in output
+    assert "expires on" not in output

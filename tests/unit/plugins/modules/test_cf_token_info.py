@@ -1,0 +1,244 @@
+# Copyright (c) tokenops.cloudflare contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+import datetime
+import hashlib
+import json
+
+import pytest
+
+from ansible.module_utils.testing import patch_module_args
+
+from ansible_collections.tokenops.cloudflare.plugins.module_utils import cloudflare_module
+from ansible_collections.tokenops.cloudflare.plugins.module_utils.cloudflare_api import CloudflareAuthError
+from ansible_collections.tokenops.cloudflare.plugins.module_utils.token_model import InvalidToken
+from ansible_collections.tokenops.cloudflare.plugins.modules import cf_token_info
+
+NOW = datetime.datetime(2026, 11, 23, 12, 0, tzinfo=datetime.timezone.utc)
+SECRET = "s3cr3t-value-that-must-never-leak-0123456789"
+
+
+def token(name, status="active", expires_on=None, last_used_on=None, **extra):
+    item = {
+        "id": hashlib.md5(name.encode()).hexdigest(),
+        "name": name,
+        "status": status,
+        "issued_on": "2025-01-01T00:00:00.000000Z",
+        "modified_on": "2025-01-01T00:00:00.000000Z",
+        "last_used_on": last_used_on,
+        "policies": [],
+        "condition": {},
+    }
+    if expires_on is not None:
+        item["expires_on"] = expires_on
+    item.update(extra)
+    return item
+
+
+TOKENS = [
+    token("forever-recent", last_used_on="2026-11-22T12:00:00.123456Z"),
+    token("forever-never-used"),
+    token("soon", expires_on="2026-11-26T12:00:00Z", last_used_on="2026-11-23T11:00:00Z"),
+    token("later", expires_on="2027-06-01T00:00:00+00:00", last_used_on="2026-01-01T00:00:00.5Z"),
+    token("gone", status="expired", expires_on="2026-11-01T00:00:00Z", last_used_on="2026-10-31T00:00:00Z"),
+    # Reported active although its expiry has passed: still counts as expired.
+    token("stale-active", expires_on="2026-11-20T00:00:00.000Z", last_used_on="2026-11-19T00:00:00Z"),
+    token("off", status="disabled", expires_on="2026-12-01T00:00:00Z", last_used_on="2026-05-01T00:00:00Z"),
+]
+
+
+def params(**overrides):
+    base = dict(name=None, status=None, expires_within=None, unused_for=None, never_expires=None)
+    base.update(overrides)
+    return base
+
+
+def names(**overrides):
+    return [t["name"] for t in cf_token_info.select(TOKENS, cf_token_info.build_filters(params(**overrides)), NOW)]
+
+
+def test_no_filter_returns_everything_in_api_order():
+    assert names() == [t["name"] for t in TOKENS]
+
+
+def test_name_is_exact():
+    assert names(name="soon") == ["soon"]
+    assert names(name="Soon") == []
+    assert names(name="so") == []
+
+
+def test_status_uses_effective_status():
+    assert names(status=["expired"]) == ["gone", "stale-active"]
+    assert names(status=["active"]) == ["forever-recent", "forever-never-used", "soon", "later"]
+    assert names(status=["disabled"]) == ["off"]
+    assert names(status=["active", "disabled"]) == ["forever-recent", "forever-never-used", "soon", "later", "off"]
+
+
+def test_expires_within_includes_expired_tokens_when_status_allows():
+    assert names(expires_within="14d") == ["soon", "gone", "stale-active", "off"]
+    assert names(expires_within="14d", status=["expired", "active"]) == ["soon", "gone", "stale-active"]
+
+
+def test_expires_within_excludes_expired_tokens_when_status_rules_them_out():
+    assert names(expires_within="14d", status=["active"]) == ["soon"]
+    assert names(expires_within="14d", status=["active", "disabled"]) == ["soon", "off"]
+
+
+def test_expires_within_boundaries():
+    assert names(expires_within="3d", status=["active"]) == ["soon"]
+    assert names(expires_within="2d", status=["active"]) == []
+    assert names(expires_within="72h", status=["active"]) == ["soon"]
+    assert names(expires_within="1w", status=["active"]) == ["soon"]
+
+
+def test_unused_for_includes_never_used_tokens():
+    assert names(unused_for="90d") == ["forever-never-used", "later", "off"]
+    assert names(unused_for="1d") == ["forever-never-used", "later", "gone", "stale-active", "off"]
+    assert names(unused_for="12h") == ["forever-recent", "forever-never-used", "later", "gone", "stale-active", "off"]
+
+
+def test_never_expires():
+    assert names(never_expires=True) == ["forever-recent", "forever-never-used"]
+    assert names(never_expires=False) == ["soon", "later", "gone", "stale-active", "off"]
+
+
+def test_filters_combine_with_and():
+    assert names(unused_for="90d", never_expires=True) == ["forever-never-used"]
+    assert names(unused_for="90d", status=["active"], never_expires=False) == ["later"]
+    assert names(expires_within="14d", unused_for="90d") == ["off"]
+    assert names(name="soon", never_expires=True) == []
+
+
+def test_result_has_no_secret_and_expires_in_days():
+    leaky = [dict(TOKENS[2], value=SECRET), TOKENS[0]]
+    result = cf_token_info.select(leaky, cf_token_info.build_filters(params()), NOW)
+    assert all("value" not in t for t in result)
+    assert result[0]["expires_in_days"] == 3.0
+    assert result[1]["expires_in_days"] is None
+    # Everything else is passed through as the API gave it.
+    assert dict((k, v) for k, v in result[0].items() if k != "expires_in_days") == TOKENS[2]
+
+
+@pytest.mark.parametrize("option", ["expires_within", "unused_for"])
+@pytest.mark.parametrize("value", ["soon", "30x", "-1d", "", "d30"])
+def test_bad_durations_name_the_option(option, value):
+    with pytest.raises(InvalidToken, match=option):
+        cf_token_info.build_filters(params(**{option: value}))
+
+
+def test_verification_keeps_only_documented_keys():
+    assert cf_token_info.verification({"id": "a" * 32, "status": "active", "expires_on": "2027-01-01T00:00:00Z", "extra": 1}) == {
+        "id": "a" * 32, "status": "active", "not_before": None, "expires_on": "2027-01-01T00:00:00Z"}
+
+
+# ------------------------------------------------------------------ main()
+class FakeClient:
+    """Stands in for CloudflareClient and records every call."""
+
+    tokens = TOKENS
+    errors = []
+    last = None
+
+    def __init__(self, **kwargs):
+        self.kwargs = kwargs
+        self.calls = []
+        FakeClient.last = self
+
+    def list_tokens(self, account_id=None, include_expired=True):
+        self.calls.append(("list_tokens", account_id, include_expired))
+        if self.errors:
+            raise self.errors[0]
+        return [dict(t, value=SECRET) for t in self.tokens]
+
+    def get_token(self, token_id, account_id=None):
+        self.calls.append(("get_token", token_id, account_id))
+        return next((dict(t) for t in self.tokens if t["id"] == token_id), None)
+
+    def verify_token(self, account_id=None):
+        self.calls.append(("verify_token", account_id))
+        return {"id": "b" * 32, "status": "active"}
+
+
+@pytest.fixture
+def fake(monkeypatch):
+    FakeClient.last = None
+    monkeypatch.setattr(FakeClient, "errors", [])
+    monkeypatch.setattr(cloudflare_module, "CloudflareClient", FakeClient)
+    monkeypatch.setattr(cf_token_info, "utcnow", lambda: NOW)
+    for name in ("CLOUDFLARE_API_TOKEN", "CLOUDFLARE_TOKEN", "CLOUDFLARE_EMAIL", "CLOUDFLARE_API_KEY", "CLOUDFLARE_ACCOUNT_ID"):
+        monkeypatch.delenv(name, raising=False)
+    return FakeClient
+
+
+def run_main(capsys, **args):
+    args.setdefault("api_token", SECRET)
+    with patch_module_args(args):
+        with pytest.raises(SystemExit):
+            cf_token_info.main()
+    out = capsys.readouterr().out
+    assert SECRET not in out
+    return json.loads(out)
+
+
+def calls():
+    return FakeClient.last.calls if FakeClient.last else []
+
+
+def test_main_lists_once_with_expired_tokens(fake, capsys):
+    result = run_main(capsys)
+    assert result["changed"] is False
+    assert result["count"] == len(TOKENS)
+    assert "verification" not in result
+    assert calls() == [("list_tokens", None, True)]
+
+
+def test_main_account_scope_and_filters(fake, capsys):
+    result = run_main(capsys, account_id="c" * 32, expires_within="14d", status=["active"])
+    assert [t["name"] for t in result["tokens"]] == ["soon"]
+    assert result["tokens"][0]["expires_in_days"] == 3.0
+    assert calls() == [("list_tokens", "c" * 32, True)]
+
+
+def test_main_by_id_is_one_get(fake, capsys):
+    result = run_main(capsys, id=TOKENS[2]["id"])
+    assert [t["name"] for t in result["tokens"]] == ["soon"]
+    assert calls() == [("get_token", TOKENS[2]["id"], None)]
+
+
+def test_main_unknown_id_is_empty(fake, capsys):
+    result = run_main(capsys, id="0" * 32)
+    assert result["tokens"] == [] and result["count"] == 0
+    assert "failed" not in result
+
+
+def test_main_verify_adds_one_call(fake, capsys):
+    result = run_main(capsys, verify=True, account_id="c" * 32)
+    assert result["verification"] == {"id": "b" * 32, "status": "active", "not_before": None, "expires_on": None}
+    assert calls() == [("list_tokens", "c" * 32, True), ("verify_token", "c" * 32)]
+
+
+@pytest.mark.parametrize("args,option", [
+    (dict(id="NOT-AN-ID"), "id"),
+    (dict(id="A" * 32), "id"),
+    (dict(expires_within="soon"), "expires_within"),
+    (dict(unused_for="90 days"), "unused_for"),
+    (dict(status=["revoked"]), "status"),
+])
+def test_main_bad_input_fails_without_a_call(fake, capsys, args, option):
+    result = run_main(capsys, **args)
+    assert result["failed"] is True
+    assert option in result["msg"]
+    assert calls() == []
+
+
+def test_main_verify_needs_an_api_token(fake, capsys):
+    result = run_main(capsys, api_token=None, api_email="ops@example.com", api_key=SECRET, verify=True)
+    assert result["failed"] is True and "verify" in result["msg"]
+    assert calls() == []
+
+
+def test_main_auth_error_is_a_clean_failure(fake, capsys):
+    fake.errors.append(CloudflareAuthError("Authentication failed: Cloudflare rejected the credentials.", "GET", "/user/tokens", 401))
+    result = run_main(capsys)
+    assert result["failed"] is True
+    assert "Authentication failed" in result["msg"]
