@@ -307,7 +307,13 @@ def create(module, desired, groups):
         result = module.client.update_token(result["id"], request_body(dict(canonical_token(result), status="disabled")), module.account_id)
     outcome = dict(changed=True, token=result, changes=["state"], diff=diff)
     if module.params["value_path"]:
-        outcome["value_path"] = write_secret_file(module.params["value_path"], secret)
+        try:
+            outcome["value_path"] = write_secret_file(module.params["value_path"], secret)
+        except (IOError, OSError) as exc:
+            module.fail("Token %s (%r) was created, but its value could not be written to %s: %s. Cloudflare will not show "
+                        "the value again: fix the path, then roll the token with tokenops.cloudflare.cf_token_roll."
+                        % (result["id"], result.get("name"), module.params["value_path"], exc.strerror or type(exc).__name__),
+                        changed=True, token=result)
     else:
         outcome["value"] = secret
     module.exit(**outcome)

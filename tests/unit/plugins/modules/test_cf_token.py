@@ -88,3 +88,15 @@ def test_bad_input_fails_naming_the_option_without_writing(fake_client, args, ne
     result, failed, client = fake_client(cf_token, args, ONE)
     assert failed and needle in result["msg"]
     assert client.writes == []
+
+
+def test_value_file_failure_after_create_says_how_to_recover(fake_client, tmp_path, monkeypatch):
+    def broken(path, value):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(cf_token, "write_secret_file", broken)
+    result, failed, client = fake_client(cf_token, {"name": "new", "policies": POLICIES, "value_path": str(tmp_path / "t")})
+    assert failed and result["changed"]
+    assert "was created" in result["msg"] and "cf_token_roll" in result["msg"] and "No space left" in result["msg"]
+    assert "SECRET-" not in repr(result)
+    assert [c[0] for c in client.writes] == ["create_token"]
