@@ -7,7 +7,7 @@ import os
 import re
 import tempfile
 
-from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+from ansible.module_utils.basic import AnsibleFallbackNotFound, AnsibleModule, missing_required_lib
 
 from ansible_collections.tokenops.cloudflare.plugins.module_utils.cloudflare_api import (
     DEFAULT_BASE_URL,
@@ -18,6 +18,19 @@ from ansible_collections.tokenops.cloudflare.plugins.module_utils.cloudflare_api
 )
 
 HEX32 = re.compile(r"^[0-9a-f]{32}$")
+
+
+def env_fallback(*names):
+    """The first of these environment variables that is set and not empty.
+
+    AWX injects every input of a credential type, blank ones as empty strings;
+    a blank account id must mean "no account", not an invalid one.
+    """
+    for name in names:
+        value = os.environ.get(name)
+        if value:
+            return value
+    raise AnsibleFallbackNotFound
 
 
 def connection_argument_spec():

@@ -100,3 +100,13 @@ def test_value_file_failure_after_create_says_how_to_recover(fake_client, tmp_pa
     assert "was created" in result["msg"] and "cf_token_roll" in result["msg"] and "No space left" in result["msg"]
     assert "SECRET-" not in repr(result)
     assert [c[0] for c in client.writes] == ["create_token"]
+
+
+def test_blank_environment_values_count_as_unset(fake_client, monkeypatch):
+    # AWX injects blank credential inputs as empty strings.
+    monkeypatch.setenv("CLOUDFLARE_ACCOUNT_ID", "")
+    monkeypatch.setenv("CLOUDFLARE_BASE_URL", "")
+    monkeypatch.setenv("CLOUDFLARE_EMAIL", "")
+    result, failed, client = fake_client(cf_token, {"name": "ci", "policies": POLICIES}, ONE)
+    assert not failed, result
+    assert ("list_tokens", None) in client.calls
