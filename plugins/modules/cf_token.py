@@ -146,8 +146,8 @@ EXAMPLES = r"""
       - effect: allow
         permission_groups:
           - name: Workers Scripts Write
-        resources:
-          "com.cloudflare.api.account.{{ lookup('ansible.builtin.env', 'CLOUDFLARE_ACCOUNT_ID') }}": "*"
+        # Mapping keys are not templated: a key that contains a variable is built in Jinja.
+        resources: "{{ {'com.cloudflare.api.account.' ~ lookup('ansible.builtin.env', 'CLOUDFLARE_ACCOUNT_ID'): '*'} }}"
   register: workers_token
   no_log: true
 

@@ -1,0 +1,217 @@
+# Copyright (c) tokenops.cloudflare contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The tokens and rotate roles, applied by a real ansible-playbook to the emulator."""
+
+import os
+import re
+import stat
+
+import requests
+
+import cfemu
+from conftest import TESTS, playbook_env, run_playbook
+
+ROLE_PLAYS = os.path.join(TESTS, "integration", "roles")
+TOKENS_PLAY = os.path.join(ROLE_PLAYS, "tokens.yml")
+ROTATE_PLAY = os.path.join(ROLE_PLAYS, "rotate.yml")
+
+DNS_EDIT = [{"permission_groups": ["DNS Write", "Zone Read"], "resources": {"com.cloudflare.api.account.zone.*": "*"}}]
+
+
+def seed(emu, names, scope="user"):
+    response = requests.post(emu.url + "/__emulator/tokens", json={"scope": scope, "tokens": [{"name": n} for n in names]}, timeout=30)
+    response.raise_for_status()
+    return dict((t["name"], t) for t in response.json()["tokens"])
+
+
+def tokens(emu, scope="user"):
+    response = requests.get(emu.url + "/__emulator/tokens", params={"scope": scope}, timeout=30)
+    response.raise_for_status()
+    return response.json()["tokens"]
+
+
+def stored(emu, scope="user"):
+    """The tokens as stored, minus the usage stamp that every authenticated read moves."""
+    return [dict((k, v) for k, v in t.items() if k != "last_used_on") for t in tokens(emu, scope)]
+
+
+def names(emu, scope="user"):
+    return sorted(t["name"] for t in tokens(emu, scope))
+
+
+def writes(emu):
+    return [(r["method"], r["path"]) for r in emu.requests() if r["method"] != "GET"]
+
+
+def verify_status(emu, value, account_id=None):
+    path = "/accounts/%s/tokens/verify" % account_id if account_id else "/user/tokens/verify"
+    return requests.get(emu.base_url + path, headers={"Authorization": "Bearer %s" % value}, timeout=30).status_code
+
+
+def output_of(result):
+    return result.stdout + result.stderr
+
+
+def recap_ok(result, changed=None):
+    text = output_of(result)
+    assert result.returncode == 0, text[-8000:]
+    assert "failed=0" in result.stdout
+    if changed is not None:
+        assert "changed=%d " % changed in result.stdout, result.stdout[-3000:]
+
+
+def listed(result, label):
+    """The names the role's report gives after ``label``, sorted."""
+    match = re.search(r"%s: ([^.]*)\." % label, result.stdout)
+    assert match, result.stdout[-3000:]
+    return sorted(match.group(1).split(", "))
+
+
+def declaration(tmp_path, **extra):
+    """A user-scope declaration over the default seed plus the tokens seeded by the tests."""
+    role_vars = {
+        "cloudflare_tokens_value_dir": str(tmp_path / "values"),
+        "cloudflare_tokens_exclusive": True,
+        "cloudflare_tokens_protect": ["legacy-*"],
+        "cloudflare_tokens": [
+            {"name": "app-new", "policies": DNS_EDIT, "condition": {"request_ip": {"in": ["192.0.2.0/24"]}}},
+            {"name": "keep-me", "expires_on": "2031-01-01T00:00:00Z"},
+            {"name": "ci-dns-edit"},
+            {"name": "never-existed", "state": "absent"},
+        ],
+    }
+    role_vars.update(extra)
+    return role_vars
+
+
+# Default seed (user scope): tokenops-admin (the play's credential), tokenops-readonly, ci-dns-edit, legacy-disabled, old-expired.
+SEEDED = ["keep-me", "stale-one", "stale-two", "legacy-keep"]
+SURVIVORS = ["app-new", "ci-dns-edit", "keep-me", "legacy-disabled", "legacy-keep", "tokenops-admin"]
+PRUNED = ["old-expired", "stale-one", "stale-two", "tokenops-readonly"]
+
+
+def test_check_mode_audit_then_exclusive_apply_then_idempotent_rerun(emu, tmp_path):
+    seeded = seed(emu, SEEDED)
+    before = stored(emu)
+    ids = dict((t["name"], t["id"]) for t in tokens(emu))
+
+    # Check mode is an audit: it reports the drift and writes nothing, not even the value directory.
+    emu.clear_requests()
+    audit = run_playbook(TOKENS_PLAY, emu, tmp_path, args=["--check", "--diff"], extra_vars=declaration(tmp_path))
+    recap_ok(audit)
+    assert writes(emu) == []
+    assert stored(emu) == before
+    assert not (tmp_path / "values").exists()
+    assert "Would create: app-new." in audit.stdout
+    assert "Would update: keep-me (expires_on)." in audit.stdout
+    assert listed(audit, "Would delete") == PRUNED
+    assert '+    "expires_on": "2031-01-01T00:00:00Z"' in audit.stdout
+
+    # Exclusive mode deletes exactly the undeclared, unprotected tokens, and never the play's own credential.
+    emu.clear_requests()
+    result = run_playbook(TOKENS_PLAY, emu, tmp_path, extra_vars=declaration(tmp_path))
+    recap_ok(result)
+    assert names(emu) == SURVIVORS
+    deleted = sorted(path.rsplit("/", 1)[1] for method, path in writes(emu) if method == "DELETE")
+    assert deleted == sorted(ids[name] for name in PRUNED)
+    assert listed(result, "Deleted") == PRUNED
+    assert "Created: app-new." in result.stdout
+    assert "Updated: keep-me (expires_on)." in result.stdout
+
+    # The new token's secret went to its file only.
+    value_file = tmp_path / "values" / "app-new.token"
+    assert stat.S_IMODE(os.stat(str(value_file)).st_mode) == 0o600
+    assert stat.S_IMODE(os.stat(str(tmp_path / "values")).st_mode) == 0o700
+    value = value_file.read_text()
+    assert verify_status(emu, value) == 200
+    for secret in [value, cfemu.USER_API_TOKEN] + [t["value"] for t in seeded.values()]:
+        assert secret not in output_of(audit) + output_of(result)
+
+    emu.clear_requests()
+    again = run_playbook(TOKENS_PLAY, emu, tmp_path, extra_vars=declaration(tmp_path))
+    recap_ok(again, changed=0)
+    assert writes(emu) == []
+    assert names(emu) == SURVIVORS
+
+
+def test_fail_on_drift_turns_a_check_run_into_an_alarm(emu, tmp_path):
+    seed(emu, ["keep-me"])
+    emu.clear_requests()
+    role_vars = declaration(tmp_path, cloudflare_tokens_fail_on_drift=True, cloudflare_tokens_exclusive=False)
+    role_vars["cloudflare_tokens"] = role_vars["cloudflare_tokens"][:2]
+    alarm = run_playbook(TOKENS_PLAY, emu, tmp_path, args=["--check"], extra_vars=role_vars)
+    assert alarm.returncode != 0
+    assert "Cloudflare API tokens differ from the declaration: app-new, keep-me. Run without --check" in output_of(alarm)
+    assert writes(emu) == []
+
+
+def test_a_created_value_needs_a_file_before_any_request(emu, tmp_path):
+    emu.clear_requests()
+    role_vars = {"cloudflare_tokens": [{"name": "no-home", "policies": DNS_EDIT}, {"name": "gone", "state": "absent"}]}
+    result = run_playbook(TOKENS_PLAY, emu, tmp_path, extra_vars=role_vars)
+    assert result.returncode != 0
+    assert "no-home: no value_path, and cloudflare_tokens_value_dir is not set." in output_of(result)
+    assert emu.requests() == []
+
+
+def test_account_scope_with_role_connection_variables_keeps_the_credential(emu, tmp_path):
+    # The environment carries the user token; the role's variables must win and select the account.
+    role_vars = {
+        "cloudflare_api_token": cfemu.ACCOUNT_API_TOKEN,
+        "cloudflare_account_id": cfemu.ACCOUNT_ID,
+        "cloudflare_tokens_exclusive": True,
+        "cloudflare_tokens": [],
+    }
+    scope = "account:%s" % cfemu.ACCOUNT_ID
+    assert "workers-deploy" in names(emu, scope)
+    result = run_playbook(TOKENS_PLAY, emu, tmp_path, extra_vars=role_vars)
+    recap_ok(result)
+    assert names(emu, scope) == ["tokenops-account-admin"]
+    assert "tokenops-admin" in names(emu)
+    assert cfemu.ACCOUNT_API_TOKEN not in output_of(result)
+
+
+def test_exclusive_mode_with_the_global_api_key_relies_on_protected_names(emu, tmp_path):
+    # The Global API Key is no token: there is no credential token to spare, only protected names.
+    env = playbook_env(emu, CLOUDFLARE_EMAIL=cfemu.API_EMAIL, CLOUDFLARE_API_KEY=cfemu.API_KEY, CLOUDFLARE_ACCOUNT_ID=cfemu.ACCOUNT_ID)
+    del env["CLOUDFLARE_API_TOKEN"]
+    scope = "account:%s" % cfemu.ACCOUNT_ID
+    role_vars = {"cloudflare_tokens_exclusive": True, "cloudflare_tokens_protect": ["tokenops-*"], "cloudflare_tokens": []}
+    result = run_playbook(TOKENS_PLAY, emu, tmp_path, env=env, extra_vars=role_vars)
+    recap_ok(result)
+    assert names(emu, scope) == ["tokenops-account-admin"]
+    assert listed(result, "Deleted") == ["expired-account-token", "workers-deploy"]
+    assert cfemu.API_KEY not in output_of(result)
+
+
+def rotate_vars(tmp_path, *token_names):
+    return {"cloudflare_rotate_tokens": [{"name": n, "value_path": str(tmp_path / ("%s.token" % n))} for n in token_names]}
+
+
+def test_rotate_stores_new_values_that_work_and_kills_the_old_ones(emu, tmp_path):
+    seeded = seed(emu, ["rotate-a", "rotate-b"])
+    result = run_playbook(ROTATE_PLAY, emu, tmp_path, extra_vars=rotate_vars(tmp_path, "rotate-a", "rotate-b"))
+    recap_ok(result, changed=2)
+    for name, old in seeded.items():
+        value_file = tmp_path / ("%s.token" % name)
+        assert stat.S_IMODE(os.stat(str(value_file)).st_mode) == 0o600
+        new = value_file.read_text()
+        assert new != old["value"]
+        assert verify_status(emu, new) == 200
+        assert verify_status(emu, old["value"]) == 401
+        assert new not in output_of(result) and old["value"] not in output_of(result)
+        assert "%s (%s) has a new value in %s, and it works." % (name, old["id"], value_file) in result.stdout
+
+
+def test_rotate_stops_at_the_first_failure_and_names_what_was_rolled(emu, tmp_path):
+    seeded = seed(emu, ["rotate-a", "rotate-c"])
+    result = run_playbook(ROTATE_PLAY, emu, tmp_path, extra_vars=rotate_vars(tmp_path, "rotate-a", "rotate-missing", "rotate-c"))
+    text = output_of(result)
+    assert result.returncode != 0
+    assert "Rotation stopped at rotate-missing: name: no token named 'rotate-missing' exists" in text
+    assert "Already rolled, with their new values stored: rotate-a. Not attempted: rotate-c." in text
+    rolls = [path for method, path in writes(emu) if method == "PUT" and path.endswith("/value")]
+    assert rolls == ["/user/tokens/%s/value" % seeded["rotate-a"]["id"]]
+    assert verify_status(emu, seeded["rotate-c"]["value"]) == 200
+    assert verify_status(emu, (tmp_path / "rotate-a.token").read_text()) == 200
+    assert not (tmp_path / "rotate-c.token").exists()
