@@ -59,4 +59,6 @@ requirements:
 notes:
   - Set exactly one authentication method, O(api_token) or O(api_email) with O(api_key).
   - Secrets are never logged, returned in diffs or included in error messages.
+  - Lists of tokens are read 50 per page; after the first page the others are fetched 4 at a time.
+    The environment variable E(CLOUDFLARE_PAGE_WORKERS) (1 to 8) changes that; V(1) reads pages one after another.
 """

@@ -12,6 +12,7 @@ from ansible.module_utils.basic import AnsibleFallbackNotFound, AnsibleModule, m
 from ansible_collections.tokenops.cloudflare.plugins.module_utils.cloudflare_api import (
     DEFAULT_BASE_URL,
     HAS_REQUESTS,
+    PAGE_WORKERS,
     REQUESTS_IMPORT_ERROR,
     CloudflareClient,
     CloudflareError,
@@ -71,6 +72,7 @@ class CloudflareModule:
             timeout=self.params["timeout"],
             validate_certs=self.params["validate_certs"],
             retries=self.params["retries"],
+            page_workers=page_workers(),
         )
 
     def _validate_connection(self):
@@ -131,6 +133,14 @@ class CloudflareModule:
             self.fail("%s must be a 32-character lowercase hexadecimal token id, got %r." % (option, value))
 
 
+def page_workers():
+    """How many list pages are read at once; CLOUDFLARE_PAGE_WORKERS=1 reads them one after another."""
+    try:
+        return min(8, max(1, int(os.environ.get("CLOUDFLARE_PAGE_WORKERS", PAGE_WORKERS))))
+    except ValueError:
+        return PAGE_WORKERS
+
+
 def check_secret_path(path):
     """Reason why a secret cannot be stored at ``path``, or None.
 
@@ -143,12 +153,15 @@ def check_secret_path(path):
     parent = os.path.dirname(path)
     if not os.path.isdir(parent):
         return "value_path: directory %s does not exist." % parent
-    if not os.access(parent, os.W_OK | os.X_OK):
-        return "value_path: directory %s is not writable." % parent
     if os.path.isdir(path):
         return "value_path: %s is a directory." % path
-    if os.path.exists(path) and not os.access(path, os.W_OK) and not os.access(parent, os.W_OK):
-        return "value_path: %s is not writable." % path
+    # os.access() answers yes to root everywhere, /proc included: only a real file proves it.
+    try:
+        fd, probe = tempfile.mkstemp(prefix=".cf-token-probe-", dir=parent)
+        os.close(fd)
+        os.unlink(probe)
+    except (IOError, OSError) as exc:
+        return "value_path: cannot create files in directory %s (%s)." % (parent, exc.strerror or type(exc).__name__)
     return None
 
 

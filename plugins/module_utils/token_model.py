@@ -156,11 +156,19 @@ def resource_scopes(resources):
 
 # -------------------------------------------------------- permission groups
 class PermissionGroups:
-    """Permission-group names resolved to ids, with the catalog read at most once."""
+    """Permission-group names resolved to ids, with the catalog read at most once.
 
-    def __init__(self, lister):
+    ``known`` are the groups of the token being managed, as the API echoed them
+    (with their scope in ``meta``): a name found there, unique for the scopes
+    of its policy, needs no catalog read, so a converged task costs one request.
+    With ``lister=None`` names are only checked for shape and kept as they are,
+    which validates everything else before any request is sent.
+    """
+
+    def __init__(self, lister, known=None):
         self._lister = lister
         self._catalog = None
+        self._known = [g for g in known or [] if g.get("scopes")]
 
     @property
     def catalog(self):
@@ -183,6 +191,11 @@ class PermissionGroups:
             raise InvalidToken("%s: permission group %r is neither a name nor an id." % (option, entry))
         if HEX32.match(entry):
             return entry
+        if self._lister is None:
+            return entry
+        known = set(g["id"] for g in self._known if g.get("name") == entry and (not scopes or scopes & set(g["scopes"])))
+        if len(known) == 1:
+            return known.pop()
         matches = [g for g in self.catalog if g.get("name") == entry]
         if len(matches) > 1 and scopes:
             matches = [g for g in matches if scopes & set(g.get("scopes") or [])] or matches
@@ -351,6 +364,19 @@ def display(state, names):
             for p in state["policies"]
         ]
     return shown
+
+
+def token_groups(token):
+    """The permission groups a token carries, with the scope the API echoes in their ``meta``."""
+    groups = []
+    for policy in (token or {}).get("policies") or []:
+        for group in policy.get("permission_groups") or []:
+            meta = group.get("meta") if isinstance(group.get("meta"), dict) else {}
+            # Cloudflare has echoed the scope both as {"key": "scopes", "value": s} and as {"scopes": s}.
+            scope = meta.get("value") if meta.get("key") == "scopes" else meta.get("scopes")
+            if group.get("id") and group.get("name") and isinstance(scope, str) and scope:
+                groups.append({"id": group["id"], "name": group["name"], "scopes": [scope]})
+    return groups
 
 
 def group_names(*tokens):

@@ -117,7 +117,8 @@ options:
     type: path
 notes:
   - A converged run by O(id) costs one C(GET); by O(name), one C(GET) per 50 tokens of the account or user.
-    Permission groups are listed at most once, and not at all when every group is given by id.
+    Permission groups are listed at most once, and not at all when every group is given by id or names
+    only groups the token already has (Cloudflare echoes their names and scopes).
 seealso:
   - module: tokenops.cloudflare.cf_token_info
   - module: tokenops.cloudflare.cf_token_roll
@@ -205,6 +206,7 @@ changes:
   sample: [policies, expires_on]
 """
 
+from ansible_collections.tokenops.cloudflare.plugins.module_utils.cloudflare_api import CloudflareError
 from ansible_collections.tokenops.cloudflare.plugins.module_utils.cloudflare_module import (
     CloudflareModule,
     check_secret_path,
@@ -221,6 +223,7 @@ from ansible_collections.tokenops.cloudflare.plugins.module_utils.token_model im
     merge,
     public_token,
     request_body,
+    token_groups,
     validate_name,
 )
 
@@ -253,8 +256,9 @@ def run(module):
     try:
         if p["name"] is not None:
             validate_name(p["name"])
-        groups = PermissionGroups(lambda: module.client.list_permission_groups(module.account_id))
-        desired = desired_token(_declared(p), groups) if p["state"] == "present" else None
+        if p["state"] == "present":
+            # Everything but group names is checked before the first request.
+            desired_token(_declared(p), PermissionGroups(None))
     except InvalidToken as exc:
         module.fail(str(exc))
     if p["state"] == "present":
@@ -263,6 +267,13 @@ def run(module):
             module.fail(problem)
 
     token = module.find_token(p["id"], p["name"])
+    groups = PermissionGroups(lambda: module.client.list_permission_groups(module.account_id), known=token_groups(token))
+    desired = None
+    if p["state"] == "present":
+        try:
+            desired = desired_token(_declared(p), groups)
+        except InvalidToken as exc:
+            module.fail(str(exc))
     if p["state"] == "absent":
         absent(module, token)
     elif token is None:
@@ -303,8 +314,7 @@ def create(module, desired, groups):
     created = module.client.create_token(request_body(dict(state, status=None)), module.account_id)
     secret = created.get("value")
     result = public_token(created)
-    if state["status"] == "disabled":
-        result = module.client.update_token(result["id"], request_body(dict(canonical_token(result), status="disabled")), module.account_id)
+    # The value is delivered first: nothing that fails afterwards may lose it.
     outcome = dict(changed=True, token=result, changes=["state"], diff=diff)
     if module.params["value_path"]:
         try:
@@ -316,6 +326,13 @@ def create(module, desired, groups):
                         changed=True, token=result)
     else:
         outcome["value"] = secret
+    if state["status"] == "disabled":
+        try:
+            outcome["token"] = module.client.update_token(
+                result["id"], request_body(dict(canonical_token(result), status="disabled")), module.account_id)
+        except CloudflareError as exc:
+            outcome.update(failed=True, msg="Token %s (%r) was created and its value delivered, but disabling it failed: %s "
+                           "Run the task again to disable it." % (result["id"], result.get("name"), exc))
     module.exit(**outcome)
 
 

@@ -174,6 +174,11 @@ tokens:
       description:
         - Days from now until RV(tokens[].expires_on), with two decimals; negative once expired; V(null) when the token never expires.
       type: float
+    unused_days:
+      description:
+        - Days since RV(tokens[].last_used_on), with two decimals; V(null) when the token was never used.
+        - With RV(tokens[].expires_in_days), one listing serves several audit conditions filtered in the playbook.
+      type: float
   sample:
     - id: ed17574386854bf78a67040be0a770b0
       name: ci-dns-editor
@@ -183,6 +188,7 @@ tokens:
       last_used_on: "2026-11-20T03:14:15.926535Z"
       expires_on: "2026-12-01T00:00:00Z"
       expires_in_days: 7.5
+      unused_days: 3.2
       policies:
         - id: f267e341f3dd4697bd3b9f71dd96247f
           effect: allow
@@ -302,6 +308,14 @@ def matches(token, filters, now):
     return True
 
 
+def unused_days(token, now):
+    """Days since the token was last used, or None when it never was."""
+    last_used = _date(token, "last_used_on")
+    if last_used is None:
+        return None
+    return round((now - last_used).total_seconds() / 86400.0, 2)
+
+
 def select(tokens, filters, now):
     """The public form of the tokens that pass the filters, each with ``expires_in_days``."""
     selected = []
@@ -309,6 +323,7 @@ def select(tokens, filters, now):
         if token and matches(token, filters, now):
             shown = public_token(token)
             shown["expires_in_days"] = expires_in_days(token, now)
+            shown["unused_days"] = unused_days(token, now)
             selected.append(shown)
     return selected
 

@@ -200,6 +200,9 @@ def _roll(module, token):
         result = module.client.roll_token(token["id"], module.account_id)
     except CloudflareWriteUncertain as exc:
         cause = "Cloudflare answered HTTP %s" % exc.status if exc.status else "no usable answer arrived"
+        cause += " to %s %s" % (exc.method, exc.path)
+        if exc.errors:
+            cause += " (Cloudflare said: %s)" % "; ".join("%s: %s" % (e.get("code"), e.get("message")) for e in exc.errors)
         module.fail(
             "Rolling token %s (%r) may or may not have happened: %s. The request was not retried, because a second "
             "roll would invalidate the value issued by the first. To find out, look the token up with "

@@ -252,3 +252,57 @@ def test_display_shows_groups_by_name_and_id_without_secrets():
 def test_expires_in_days():
     assert tm.expires_in_days({"expires_on": "2026-11-30T12:00:00Z"}, now=NOW) == 7.0
     assert tm.expires_in_days({"expires_on": None}, now=NOW) is None
+
+
+def echoed(*groups):
+    """A token as the API returns it: its groups carry their scope in meta."""
+    return {"policies": [{"permission_groups": [dict(id=g["id"], name=g["name"], meta={"key": "scopes", "value": g["scopes"][0]})
+                                                for g in groups], "resources": {ZONE: "*"}}]}
+
+
+def test_names_of_the_current_token_need_no_catalog():
+    lister = CountingLister()
+    groups = tm.PermissionGroups(lister, known=tm.token_groups(echoed(CATALOG[2], CATALOG[1])))
+    policies = tm.normalize_policies([{"permission_groups": ["Analytics Read", "Zone Read"], "resources": {ZONE: "*"}}], groups)
+    assert policies[0]["permission_groups"] == ["2" * 32, "3" * 32]
+    assert lister.calls == 0
+
+
+def test_names_the_current_token_lacks_read_the_catalog_once():
+    lister = CountingLister()
+    groups = tm.PermissionGroups(lister, known=tm.token_groups(echoed(CATALOG[1])))
+    policies = tm.normalize_policies([{"permission_groups": ["Zone Read", "DNS Write"], "resources": {ZONE: "*"}}], groups)
+    assert policies[0]["permission_groups"] == ["1" * 32, "2" * 32]
+    assert lister.calls == 1
+
+
+def test_known_group_of_another_scope_is_not_used():
+    # The token holds account-scoped "Analytics Read"; zone resources ask for the zone one.
+    lister = CountingLister()
+    groups = tm.PermissionGroups(lister, known=tm.token_groups(echoed(CATALOG[3])))
+    assert groups.resolve("Analytics Read", {tm.SCOPE_ZONE}, "p") == "3" * 32
+    assert lister.calls == 1
+
+
+def test_groups_without_scope_meta_are_not_trusted():
+    lister = CountingLister()
+    token = {"policies": [{"permission_groups": [{"id": "2" * 32, "name": "Zone Read"}], "resources": {ZONE: "*"}}]}
+    assert tm.token_groups(token) == []
+    assert tm.PermissionGroups(lister, known=tm.token_groups(token)).resolve("Zone Read", {tm.SCOPE_ZONE}, "p") == "2" * 32
+    assert lister.calls == 1
+
+
+def test_deferred_names_validate_shape_without_any_request():
+    policies = tm.normalize_policies([{"permission_groups": ["Zone Read"], "resources": {ZONE: "*"}}], tm.PermissionGroups(None))
+    assert policies[0]["permission_groups"] == ["Zone Read"]
+    with pytest.raises(tm.InvalidToken, match="neither a name nor an id"):
+        tm.normalize_policies([{"permission_groups": [""], "resources": {ZONE: "*"}}], tm.PermissionGroups(None))
+
+
+def test_scope_meta_in_either_echoed_form_is_understood():
+    token = {"policies": [{"permission_groups": [
+        {"id": "2" * 32, "name": "Zone Read", "meta": {"label": "zone_read", "scopes": tm.SCOPE_ZONE}},
+        {"id": "4" * 32, "name": "Analytics Read", "meta": {"key": "scopes", "value": tm.SCOPE_ACCOUNT}},
+    ]}]}
+    assert tm.token_groups(token) == [{"id": "2" * 32, "name": "Zone Read", "scopes": [tm.SCOPE_ZONE]},
+                                      {"id": "4" * 32, "name": "Analytics Read", "scopes": [tm.SCOPE_ACCOUNT]}]

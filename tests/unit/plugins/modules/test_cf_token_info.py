@@ -116,7 +116,7 @@ def test_result_has_no_secret_and_expires_in_days():
     assert result[0]["expires_in_days"] == 3.0
     assert result[1]["expires_in_days"] is None
     # Everything else is passed through as the API gave it.
-    assert dict((k, v) for k, v in result[0].items() if k != "expires_in_days") == TOKENS[2]
+    assert dict((k, v) for k, v in result[0].items() if k not in ("expires_in_days", "unused_days")) == TOKENS[2]
 
 
 @pytest.mark.parametrize("option", ["expires_within", "unused_for"])
@@ -212,9 +212,16 @@ def test_main_unknown_id_is_empty(fake, capsys):
 
 
 def test_main_verify_adds_one_call(fake, capsys):
-    result = run_main(capsys, verify=True, account_id="c" * 32)
+    result = run_main(capsys, verify=True, status=["active"], account_id="c" * 32)
     assert result["verification"] == {"id": "b" * 32, "status": "active", "not_before": None, "expires_on": None}
     assert calls() == [("list_tokens", "c" * 32, True), ("verify_token", "c" * 32)]
+
+
+def test_main_verify_alone_only_verifies(fake, capsys):
+    result = run_main(capsys, verify=True)
+    assert result["verification"]["id"] == "b" * 32
+    assert result["tokens"] == [] and result["count"] == 0
+    assert calls() == [("verify_token", None)]
 
 
 @pytest.mark.parametrize("args,option", [
@@ -242,3 +249,8 @@ def test_main_auth_error_is_a_clean_failure(fake, capsys):
     result = run_main(capsys)
     assert result["failed"] is True
     assert "Authentication failed" in result["msg"]
+
+
+def test_unused_days_lets_one_listing_serve_every_audit_condition():
+    assert cf_token_info.unused_days({"last_used_on": "2026-11-20T12:00:00Z"}, NOW) == 3.0
+    assert cf_token_info.unused_days({"last_used_on": None}, NOW) is None
