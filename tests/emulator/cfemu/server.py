@@ -117,6 +117,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         }
         # Logged before answering, so a client that has its answer also sees the entry.
         emulator._record(entry)  # pylint: disable=protected-access
+        emulator._notify(entry, reply)  # pylint: disable=protected-access
         emulator._sleep(hold)  # pylint: disable=protected-access
         self._send(reply)
 
@@ -148,11 +149,13 @@ class Emulator:
 
     ``seed`` is "default" (credentials plus sample tokens) or "empty"
     (credentials only). The keyword secrets override the seeded ones.
+    ``observer``: see ``observe``.
     """
 
     def __init__(self, host="127.0.0.1", port=0, latency=0.0, seed="default",
-                 api_token=None, account_token=None, api_email=None, api_key=None):
+                 api_token=None, account_token=None, api_email=None, api_key=None, observer=None):
         self.host = host
+        self._observer = observer
         self.requested_port = port
         self.latency = float(latency or 0.0)
         self.credentials = {
@@ -261,7 +264,32 @@ class Emulator:
             ordered = sorted(store.values(), key=lambda token: (token.issued_on, token.id))
             return [token.render() for token in ordered]
 
+    def observe(self, observer):
+        """Call ``observer(method, path, query, request_body, status, response_body, fault)`` for every API answer.
+
+        In-process only and never logged: response bodies carry token values. ``path`` is
+        without /client/v4; ``response_body`` is the decoded JSON, or None when the answer is
+        not JSON (html and malformed faults) or there is none (``status`` None: dropped);
+        ``fault`` is the fault action applied, or None. ``None`` removes the observer. It is
+        called on the server's threads, before the client gets the answer; an exception it
+        raises is swallowed so the client still gets its answer.
+        """
+        self._observer = observer
+
     # request path
+
+    def _notify(self, entry, reply):
+        observer = self._observer
+        if observer is None:
+            return
+        response_body = None
+        if not reply.drop and reply.content_type.startswith("application/json"):
+            response_body = _parsed_body(reply.body)
+        try:
+            observer(entry["method"], entry["path"], copy.deepcopy(entry["query"]), copy.deepcopy(entry["body"]),
+                     entry["status"], response_body, entry["fault"])
+        except Exception:  # pylint: disable=broad-exception-caught
+            pass
 
     def _record(self, entry):
         with self._state.lock:
