@@ -6,27 +6,14 @@ import os
 import subprocess
 import sys
 
-import pytest
-
 TESTS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 COLLECTION = os.path.dirname(TESTS)
 sys.path.insert(0, os.path.join(TESTS, "emulator"))
 
 import cfemu  # noqa: E402  pylint: disable=wrong-import-position
+from cfemu.fixtures import emu, emulator, empty_emu, empty_emulator  # noqa: E402,F401  pylint: disable=wrong-import-position,unused-import
 
 TARGETS = os.path.join(TESTS, "integration", "targets")
-
-
-@pytest.fixture(scope="session")
-def emulator():
-    with cfemu.Emulator(host="127.0.0.1", port=0) as emu:
-        yield emu
-
-
-@pytest.fixture
-def emu(emulator):
-    emulator.reset()
-    yield emulator
 
 
 def playbook_env(emu, **extra):

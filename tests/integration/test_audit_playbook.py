@@ -15,19 +15,12 @@ from conftest import COLLECTION, run_playbook
 AUDIT = os.path.join(COLLECTION, "playbooks", "audit.yml")
 
 
-@pytest.fixture(scope="module")
-def clean_emulator():
-    # Credentials only: the sample tokens of the default seed are never used, which is exactly what the audit reports.
-    with cfemu.Emulator(host="127.0.0.1", port=0, seed="empty") as emu:
-        yield emu
-
-
 @pytest.fixture
-def emu(clean_emulator):
-    clean_emulator.reset()
+def emu(empty_emu):
+    # Credentials only: the sample tokens of the default seed are never used, which is exactly what the audit reports.
     # Every credential of the account is in use: the read-only one authenticates once.
-    call(clean_emulator, "GET", "/user/tokens/verify", token=cfemu.READONLY_API_TOKEN)
-    yield clean_emulator
+    call(empty_emu, "GET", "/user/tokens/verify", token=cfemu.READONLY_API_TOKEN)
+    return empty_emu
 
 
 def call(emu, method, path, body=None, token=None):

@@ -37,17 +37,10 @@ def module_docs(path):
     return docs
 
 
-@pytest.fixture(scope="module")
-def clean_emulator():
-    # Credentials only, so that an audit example meets no token it would rightly complain about.
-    with cfemu.Emulator(host="127.0.0.1", port=0, seed="empty") as emu:
-        yield emu
-
-
 @pytest.fixture
-def emu(clean_emulator):
-    clean_emulator.reset()
-    yield clean_emulator
+def emu(empty_emu):
+    # Credentials only, so that an audit example meets no token it would rightly complain about.
+    return empty_emu
 
 
 def seed_account_tokens(emu):

@@ -178,7 +178,6 @@ READS = {
 READS.update(dict((case.id, "the token list (check mode)") for case in CASES if case.id.startswith("token-cidr6-valid")))
 
 
-
 def _tasks(case):
     args = dict(case.args)
     if case.id != "conn-base-url-not-http":

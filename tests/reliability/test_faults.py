@@ -166,6 +166,7 @@ CASES = matrix()
 ROLL_UNCERTAIN = [case for case in CASES if case.op == "roll" and not case.succeeds
                   and case.like not in ("429-retry-after", "429", "envelope")]
 
+
 def _seed(emu, cases):
     seeded = {}
     for store, account in (("user", False), ("account:" + cfemu.ACCOUNT_ID, True)):

@@ -5,22 +5,6 @@
 import os
 import sys
 
-import pytest
-
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "emulator"))
 
-import cfemu  # noqa: E402  pylint: disable=wrong-import-position
-
-
-@pytest.fixture(scope="session")
-def emulator():
-    """One emulator for the whole session; prefer ``emu``, which resets it first."""
-    with cfemu.Emulator(host="127.0.0.1", port=0) as running:
-        yield running
-
-
-@pytest.fixture
-def emu(emulator):
-    """The session emulator, back in its seed state (tokens, request log, faults)."""
-    emulator.reset()
-    yield emulator
+from cfemu.fixtures import emu, emulator  # noqa: E402,F401  pylint: disable=wrong-import-position,unused-import
