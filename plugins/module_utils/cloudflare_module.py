@@ -17,6 +17,7 @@ from ansible_collections.tokenops.cloudflare.plugins.module_utils.cloudflare_api
     CloudflareClient,
     CloudflareError,
 )
+from ansible_collections.tokenops.cloudflare.plugins.module_utils.token_model import public_token
 
 HEX32 = re.compile(r"^[0-9a-f]{32}$")
 
@@ -126,6 +127,24 @@ class CloudflareModule:
                 "%d tokens are named %r (ids: %s); use id to choose one. Nothing was changed."
                 % (len(matches), name, ", ".join(sorted(t["id"] for t in matches))))
         return matches[0] if matches else None
+
+    def deliver_secret(self, outcome, value, token, event):
+        """Put a new secret where it was asked for: the value_path file, else the top-level ``value``.
+
+        Called right after the write that issued it; a file that cannot be
+        written ends the task saying how to get a stored value, never with the secret.
+        """
+        path = self.params.get("value_path")
+        if not path:
+            outcome["value"] = value
+            return
+        try:
+            outcome["value_path"] = write_secret_file(path, value)
+        except (IOError, OSError) as exc:
+            self.fail("Token %s (%r) was %s, but its new value could not be written to %s: %s. Cloudflare will not show "
+                      "the value again: fix the path, then roll the token with tokenops.cloudflare.cf_token_roll to get a "
+                      "value that is stored." % (token["id"], token.get("name"), event, path, exc.strerror or type(exc).__name__),
+                      changed=True, token=public_token(token))
 
     def validate_token_id(self, option="id"):
         value = self.params.get(option)

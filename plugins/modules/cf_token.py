@@ -210,7 +210,6 @@ from ansible_collections.tokenops.cloudflare.plugins.module_utils.cloudflare_api
 from ansible_collections.tokenops.cloudflare.plugins.module_utils.cloudflare_module import (
     CloudflareModule,
     check_secret_path,
-    write_secret_file,
 )
 from ansible_collections.tokenops.cloudflare.plugins.module_utils.token_model import (
     InvalidToken,
@@ -316,16 +315,7 @@ def create(module, desired, groups):
     result = public_token(created)
     # The value is delivered first: nothing that fails afterwards may lose it.
     outcome = dict(changed=True, token=result, changes=["state"], diff=diff)
-    if module.params["value_path"]:
-        try:
-            outcome["value_path"] = write_secret_file(module.params["value_path"], secret)
-        except (IOError, OSError) as exc:
-            module.fail("Token %s (%r) was created, but its value could not be written to %s: %s. Cloudflare will not show "
-                        "the value again: fix the path, then roll the token with tokenops.cloudflare.cf_token_roll."
-                        % (result["id"], result.get("name"), module.params["value_path"], exc.strerror or type(exc).__name__),
-                        changed=True, token=result)
-    else:
-        outcome["value"] = secret
+    module.deliver_secret(outcome, secret, result, "created")
     if state["status"] == "disabled":
         try:
             outcome["token"] = module.client.update_token(

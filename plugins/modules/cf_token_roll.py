@@ -135,7 +135,6 @@ from ansible_collections.tokenops.cloudflare.plugins.module_utils.cloudflare_api
 from ansible_collections.tokenops.cloudflare.plugins.module_utils.cloudflare_module import (
     CloudflareModule,
     check_secret_path,
-    write_secret_file,
 )
 from ansible_collections.tokenops.cloudflare.plugins.module_utils.token_model import public_token
 
@@ -174,16 +173,7 @@ def run(module):
     secret = _roll(module, token)
     outcome = dict(changed=True, diff=diff)
     # The secret is stored before anything else may fail: after the roll, the old value is gone.
-    if p["value_path"]:
-        try:
-            outcome["value_path"] = write_secret_file(p["value_path"], secret)
-        except (IOError, OSError) as exc:
-            module.fail("Token %s (%r) was rolled, so its old value no longer works, but the new value could not be "
-                        "written to %s: %s. Fix the path and roll again to get a value that is stored."
-                        % (token["id"], token.get("name"), p["value_path"], exc.strerror or type(exc).__name__),
-                        changed=True, token=public_token(token))
-    else:
-        outcome["value"] = secret
+    module.deliver_secret(outcome, secret, token, "rolled, so its old value no longer works")
     outcome["token"] = _read_back(module, token)
     module.exit(**outcome)
 

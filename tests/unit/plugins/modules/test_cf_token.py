@@ -4,6 +4,7 @@
 
 import pytest
 
+from ansible_collections.tokenops.cloudflare.plugins.module_utils import cloudflare_module
 from ansible_collections.tokenops.cloudflare.plugins.modules import cf_token
 
 ZONE = {"com.cloudflare.api.account.zone.*": "*"}
@@ -94,7 +95,7 @@ def test_value_file_failure_after_create_says_how_to_recover(fake_client, tmp_pa
     def broken(path, value):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(cf_token, "write_secret_file", broken)
+    monkeypatch.setattr(cloudflare_module, "write_secret_file", broken)
     result, failed, client = fake_client(cf_token, {"name": "new", "policies": POLICIES, "value_path": str(tmp_path / "t")})
     assert failed and result["changed"]
     assert "was created" in result["msg"] and "cf_token_roll" in result["msg"] and "No space left" in result["msg"]

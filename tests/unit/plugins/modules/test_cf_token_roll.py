@@ -194,7 +194,7 @@ def test_other_read_back_errors_are_named_in_the_warning(client, capsys):
 
 def test_unwritable_value_path_after_roll_fails_without_secret(client, capsys, tmp_path):
     path = tmp_path / "token"
-    with mock.patch.object(cf_token_roll, "write_secret_file", side_effect=OSError(28, "No space left on device")):
+    with mock.patch.object(cloudflare_module, "write_secret_file", side_effect=OSError(28, "No space left on device")):
         result, out = run({"id": TOKEN_ID, "value_path": str(path)}, client, capsys)
     assert result["failed"] is True
     assert result["changed"] is True
