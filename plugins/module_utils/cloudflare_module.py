@@ -17,9 +17,7 @@ from ansible_collections.tokenops.cloudflare.plugins.module_utils.cloudflare_api
     CloudflareClient,
     CloudflareError,
 )
-from ansible_collections.tokenops.cloudflare.plugins.module_utils.token_model import public_token
-
-HEX32 = re.compile(r"^[0-9a-f]{32}$")
+from ansible_collections.tokenops.cloudflare.plugins.module_utils.token_model import HEX32, public_token
 
 
 def env_fallback(*names):
