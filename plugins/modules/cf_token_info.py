@@ -262,11 +262,8 @@ def build_filters(params):
     }
     for option in ("expires_within", "unused_for"):
         value = params.get(option)
-        if value is None:
-            continue
-        if not str(value).strip():
-            raise InvalidToken("%s must be a duration such as 30d, 12h, 2w or 1d12h, got an empty string." % option)
-        filters[option] = parse_duration(value, option)
+        if value is not None:
+            filters[option] = parse_duration(value, option)
     return filters
 
 
