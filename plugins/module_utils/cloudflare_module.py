@@ -17,7 +17,8 @@ from ansible_collections.tokenops.cloudflare.plugins.module_utils.cloudflare_api
     CloudflareClient,
     CloudflareError,
 )
-from ansible_collections.tokenops.cloudflare.plugins.module_utils.token_model import HEX32, public_token
+from ansible_collections.tokenops.cloudflare.plugins.module_utils.token_model import HEX32, InvalidToken, public_token
+from ansible_collections.tokenops.cloudflare.plugins.module_utils.token_plan import single_match
 
 
 def env_fallback(*names):
@@ -111,38 +112,43 @@ class CloudflareModule:
             self.fail(str(exc))
 
     # ------------------------------------------------------------ identity
-    def find_token(self, token_id=None, name=None):
-        """The token named by ``id`` or by a unique ``name``; None if absent.
+    def find_token(self, token_id=None, name=None, tokens=None):
+        """The token named by ``id`` or by a unique ``name`` (in ``tokens``, else a listing); None if absent.
 
         Duplicate names are an error raised before any write, since
         Cloudflare allows them and acting on one of them would be a guess.
         """
         if token_id:
             return self.client.get_token(token_id, self.account_id)
-        matches = [t for t in self.client.list_tokens(self.account_id) if t.get("name") == name]
-        if len(matches) > 1:
-            raise AmbiguousToken(
-                "%d tokens are named %r (ids: %s); use id to choose one. Nothing was changed."
-                % (len(matches), name, ", ".join(sorted(t["id"] for t in matches))))
-        return matches[0] if matches else None
+        if tokens is None:
+            tokens = self.client.list_tokens(self.account_id)
+        try:
+            return single_match(tokens, name)
+        except InvalidToken as exc:
+            raise AmbiguousToken(str(exc))
 
-    def deliver_secret(self, outcome, value, token, event):
-        """Put a new secret where it was asked for: the value_path file, else the top-level ``value``.
+    def deliver_secret(self, outcome, value, token, event, path=None):
+        """Put a new secret where it was asked for: a value file (``path``, else value_path), else the top-level ``value``.
 
         Called right after the write that issued it; a file that cannot be
         written ends the task saying how to get a stored value, never with the secret.
         """
-        path = self.params.get("value_path")
+        path = path or self.params.get("value_path")
         if not path:
             outcome["value"] = value
             return
         try:
-            outcome["value_path"] = write_secret_file(path, value)
+            outcome["value_path"] = self.store_secret(path, value)
         except (IOError, OSError) as exc:
-            self.fail("Token %s (%r) was %s, but its new value could not be written to %s: %s. Cloudflare will not show "
-                      "the value again: fix the path, then roll the token with tokenops.cloudflare.cf_token_roll to get a "
-                      "value that is stored." % (token["id"], token.get("name"), event, path, exc.strerror or type(exc).__name__),
-                      changed=True, token=public_token(token))
+            self.fail(secret_not_stored(token, event, path, exc), changed=True, token=public_token(token))
+
+    def store_secret(self, path, value):
+        """Write a secret file (mode 0600 unless the task's file options say otherwise); raises OSError."""
+        path = write_secret_file(path, value)
+        if "mode" in self.params:
+            file_args = self.module.load_file_common_arguments(self.params, path=path)
+            self.module.set_fs_attributes_if_different(file_args, False)
+        return path
 
     def validate_token_id(self, option="id"):
         value = self.params.get(option)
@@ -158,27 +164,37 @@ def page_workers():
         return PAGE_WORKERS
 
 
-def check_secret_path(path):
+def secret_not_stored(token, event, path, exc):
+    return ("Token %s (%r) was %s, but its new value could not be written to %s: %s. Cloudflare will not show "
+            "the value again: fix the path, then roll the token with tokenops.cloudflare.cf_token_roll to get a "
+            "value that is stored." % (token["id"], token.get("name"), event, path, exc.strerror or type(exc).__name__))
+
+
+def check_secret_path(path, keep_existing=False, option="value_path"):
     """Reason why a secret cannot be stored at ``path``, or None.
 
     Called before the request that creates the secret: a value that cannot
-    be stored is a lost credential.
+    be stored is a lost credential. With ``keep_existing``, a file already
+    there is a reason too: it may hold another token's only copy.
     """
     if not path:
         return None
     path = os.path.abspath(os.path.expanduser(path))
     parent = os.path.dirname(path)
     if not os.path.isdir(parent):
-        return "value_path: directory %s does not exist." % parent
+        return "%s: directory %s does not exist." % (option, parent)
     if os.path.isdir(path):
-        return "value_path: %s is a directory." % path
+        return "%s: %s is a directory." % (option, path)
+    if keep_existing and os.path.lexists(path):
+        return ("%s: %s already exists and may hold another token's value; move it away, or set "
+                "overwrite_value_path=true to replace it." % (option, path))
     # os.access() answers yes to root everywhere, /proc included: only a real file proves it.
     try:
         fd, probe = tempfile.mkstemp(prefix=".cf-token-probe-", dir=parent)
         os.close(fd)
         os.unlink(probe)
     except (IOError, OSError) as exc:
-        return "value_path: cannot create files in directory %s (%s)." % (parent, exc.strerror or type(exc).__name__)
+        return "%s: cannot create files in directory %s (%s)." % (option, parent, exc.strerror or type(exc).__name__)
     return None
 
 

@@ -165,15 +165,23 @@ class PermissionGroups:
     which validates everything else before any request is sent.
     """
 
-    def __init__(self, lister, known=None):
+    def __init__(self, lister, known=None, _shared=None):
         self._lister = lister
-        self._catalog = None
+        self._shared = _shared if _shared is not None else {}
         self._known = [g for g in known or [] if g.get("scopes")]
+
+    def for_token(self, token):
+        """The same resolver (one catalog read for all) knowing the groups ``token`` carries."""
+        return PermissionGroups(self._lister, token_groups(token), self._shared)
+
+    @property
+    def _catalog(self):
+        return self._shared.get("catalog")
 
     @property
     def catalog(self):
         if self._catalog is None:
-            self._catalog = list(self._lister())
+            self._shared["catalog"] = list(self._lister())
         return self._catalog
 
     def resolve(self, entry, scopes, option):
@@ -300,10 +308,9 @@ def desired_token(params, groups, now=None):
             desired[key] = canonical_datetime(value, key) or ""
     if params.get("condition") is not None:
         desired["condition"] = normalize_condition(params["condition"])
+    # A past expires_on is refused by the planner, and only when it would be sent.
     if desired["expires_on"]:
         expires = parse_datetime(desired["expires_on"])
-        if expires <= now:
-            raise InvalidToken("expires_on %s is in the past." % desired["expires_on"])
         if desired["not_before"] and parse_datetime(desired["not_before"]) >= expires:
             raise InvalidToken("expires_on %s must be after not_before %s." % (desired["expires_on"], desired["not_before"]))
     return desired

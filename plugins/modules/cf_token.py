@@ -21,12 +21,15 @@ extends_documentation_fragment:
   - tokenops.cloudflare.connection
   - tokenops.cloudflare.attributes
   - tokenops.cloudflare.attributes.actions
+  - ansible.builtin.files
 options:
   id:
     description:
       - Id of the token (32 hexadecimal characters).
       - With O(id), the token is that one; if O(name) is also set and differs, the token is renamed.
       - A token cannot be created by id; an unknown id with O(state=present) is an error.
+      - With O(state=absent), a O(name) that differs from the token's is refused rather than guessed.
+      - A rename onto a name that another token has is refused before anything is sent.
     type: str
   name:
     description:
@@ -45,6 +48,8 @@ options:
     description:
       - V(active) or V(disabled). Left as it is when not set; a new token is active unless set to V(disabled)
         (which costs a second request, since the create call takes no status).
+      - A token that Cloudflare revoked (status V(revoked (exposed)), a leaked value) cannot be changed: the task
+        fails without sending anything and says how to replace it.
     type: str
     choices: [active, disabled]
   policies:
@@ -87,13 +92,30 @@ options:
     type: str
   expires_on:
     description:
-      - Time at which the token expires, RFC 3339; must be in the future and after O(not_before).
-        An empty string removes the expiry.
+      - Time at which the token expires, RFC 3339, after O(not_before). An empty string removes the expiry.
+      - A time in the past is an error only when it would be sent. A token that already carries it is left
+        as it is (Cloudflare reports it V(expired)) with a warning, so a check-mode audit still runs.
+      - Mutually exclusive with O(expires_in).
+    type: str
+  expires_in:
+    description:
+      - Relative expiry, a duration such as V(90d), V(12h), V(2w) or V(1d12h).
+      - A new token gets C(expires_on = now + expires_in). Later runs change nothing while more than
+        O(renew_before) is left, and push C(expires_on) to C(now + expires_in) once less is left, so a
+        scheduled run renews the token before it expires; a converged run sends nothing.
+    type: str
+  renew_before:
+    description:
+      - With O(expires_in), how long before the expiry a run pushes it out again.
+      - Defaults to a third of O(expires_in).
     type: str
   condition:
     description:
       - Client IP restrictions. CIDRs are validated and normalized (V(192.0.2.7/24) becomes V(192.0.2.0/24));
         an empty mapping removes all conditions.
+      - Cloudflare keeps a condition that an update does not mention, so every update sends the condition (an
+        empty one to remove it) and checks the answer; if Cloudflare still keeps a removed condition, the task
+        fails saying so, with the way out (recreate the token).
     type: dict
     suboptions:
       request_ip:
@@ -112,14 +134,28 @@ options:
     description:
       - When the task creates the token, write its secret value to this file (mode C(0600), written atomically)
         instead of returning it in RV(value).
-      - The directory must exist and be writable; this is checked before the token is created.
-      - Ignored when the token already exists (its value cannot be read back).
+      - The directory must exist and be writable, and the file must not exist yet (it may hold another
+        token's only copy) unless O(overwrite_value_path=true); this is checked before the token is created.
+      - The file options O(mode), O(owner) and O(group) apply to it; without O(mode) it is C(0600).
+      - When the token already exists its value cannot be read back; a missing file is then reported with
+        a warning that says how to get a stored value (roll the token).
     type: path
+  overwrite_value_path:
+    description:
+      - Allow the creation of a token to replace an existing file at O(value_path).
+    type: bool
+    default: false
 notes:
   - A converged run by O(id) costs one C(GET); by O(name), one C(GET) per 50 tokens of the account or user.
     Permission groups are listed at most once, and not at all when every group is given by id or names
     only groups the token already has (Cloudflare echoes their names and scopes).
+  - Before a token is created, the listing already read is checked against Cloudflare's quota (50 user-owned
+    tokens per user, 500 account-owned tokens per account); a create that would pass it fails before the C(POST).
+  - In check mode, permission-group ids that the token does not carry yet are checked against the catalog, so an
+    unknown id is reported as an error rather than as a change that would be made.
+  - M(tokenops.cloudflare.cf_token_set) converges every token of a scope in one task, with one listing.
 seealso:
+  - module: tokenops.cloudflare.cf_token_set
   - module: tokenops.cloudflare.cf_token_info
   - module: tokenops.cloudflare.cf_token_roll
   - module: tokenops.cloudflare.cf_permission_group_info
@@ -206,6 +242,8 @@ changes:
   sample: [policies, expires_on]
 """
 
+import os
+
 from ansible_collections.tokenops.cloudflare.plugins.module_utils.cloudflare_api import CloudflareError
 from ansible_collections.tokenops.cloudflare.plugins.module_utils.cloudflare_module import (
     CloudflareModule,
@@ -214,131 +252,114 @@ from ansible_collections.tokenops.cloudflare.plugins.module_utils.cloudflare_mod
 from ansible_collections.tokenops.cloudflare.plugins.module_utils.token_model import (
     InvalidToken,
     PermissionGroups,
-    canonical_token,
-    desired_token,
-    differences,
-    display,
-    group_names,
-    merge,
     public_token,
-    request_body,
-    token_groups,
-    validate_name,
+)
+from ansible_collections.tokenops.cloudflare.plugins.module_utils.token_plan import (
+    NotApplied,
+    apply_create,
+    apply_delete,
+    apply_update,
+    check_quota,
+    declared,
+    disable_body,
+    plan_token,
+    rename_conflicts,
+    token_argument_spec,
+    missing_value_warning,
+    unknown_group_ids,
+    validate_declaration,
 )
 
-ARGUMENT_SPEC = dict(
-    id=dict(type="str"),
-    name=dict(type="str"),
-    state=dict(type="str", default="present", choices=["present", "absent"]),
-    status=dict(type="str", choices=["active", "disabled"]),
-    policies=dict(type="list", elements="dict", options=dict(
-        effect=dict(type="str", default="allow", choices=["allow", "deny"]),
-        permission_groups=dict(type="list", elements="raw", required=True),
-        resources=dict(type="dict", required=True),
-        id=dict(type="str"),
-    )),
-    not_before=dict(type="str"),
-    expires_on=dict(type="str"),
-    condition=dict(type="dict", options=dict(
-        request_ip=dict(type="dict", options={
-            "in": dict(type="list", elements="str"),
-            "not_in": dict(type="list", elements="str"),
-        }),
-    )),
-    value_path=dict(type="path"),
-)
+ARGUMENT_SPEC = dict(token_argument_spec(), overwrite_value_path=dict(type="bool", default=False))
 
 
 def run(module):
     p = module.params
-    module.validate_token_id()
+    item = declared(p)
     try:
-        if p["name"] is not None:
-            validate_name(p["name"])
-        if p["state"] == "present":
-            # Everything but group names is checked before the first request.
-            desired_token(_declared(p), PermissionGroups(None))
+        validate_declaration(item)
     except InvalidToken as exc:
         module.fail(str(exc))
-    if p["state"] == "present":
+    if item["state"] == "present":
         problem = check_secret_path(p["value_path"])
         if problem:
             module.fail(problem)
 
-    token = module.find_token(p["id"], p["name"])
-    groups = PermissionGroups(lambda: module.client.list_permission_groups(module.account_id), known=token_groups(token))
-    desired = None
-    if p["state"] == "present":
+    listing = None if p["id"] else module.client.list_tokens(module.account_id)
+    token = module.find_token(p["id"], p["name"], listing)
+    if item["state"] == "absent" and token and p["name"] and token.get("name") != p["name"]:
+        module.fail("Token %s is named %r, not %r: refusing to delete it. Give id alone, or the name it has. Nothing was changed."
+                    % (token["id"], token.get("name"), p["name"]))
+    groups = PermissionGroups(lambda: module.client.list_permission_groups(module.account_id)).for_token(token)
+    try:
+        plan = plan_token(item, token, groups)
+        refuse_before_write(module, plan, listing, groups)
+    except InvalidToken as exc:
+        module.fail(str(exc))
+    if plan.expired:
+        module.module.warn("Token %r expired on %s, as declared; nothing was sent. Declare a later expires_on (or expires_in) "
+                           "to renew it." % (plan.name, plan.state["expires_on"]))
+    if token and p["value_path"] and item["state"] == "present" and not os.path.exists(p["value_path"]):
+        module.module.warn(missing_value_warning(plan.name, p["value_path"]))
+
+    outcome = dict(changed=plan.changed, token=public_token(token), changes=plan.changes,
+                   diff=dict(before=plan.before, after=plan.after))
+    if plan.action == "none" or module.check_mode:
+        if plan.action == "create":
+            outcome.update(token=None, value=None)
+        elif plan.action == "delete":
+            outcome["token"] = None
+        module.exit(**outcome)
+    if plan.action == "delete":
+        apply_delete(module.client, plan, module.account_id)
+        outcome["token"] = None
+    elif plan.action == "update":
         try:
-            desired = desired_token(_declared(p), groups)
-        except InvalidToken as exc:
-            module.fail(str(exc))
-    if p["state"] == "absent":
-        absent(module, token)
-    elif token is None:
-        if p["id"]:
-            module.fail("id: no token %s exists%s; a token cannot be created by id, set name instead."
-                        % (p["id"], " in account %s" % module.account_id if module.account_id else ""))
-        create(module, desired, groups)
+            outcome["token"] = public_token(apply_update(module.client, plan, module.account_id))
+        except NotApplied as exc:
+            module.fail(str(exc), changed=True, token=outcome["token"])
     else:
-        update(module, token, desired, groups)
-
-
-def _declared(params):
-    declared = dict(params)
-    if params["condition"] is not None:
-        # Suboptions arrive with None for the lists that were not given.
-        request_ip = dict((k, v) for k, v in (params["condition"].get("request_ip") or {}).items() if v)
-        declared["condition"] = {"request_ip": request_ip} if request_ip else {}
-    return declared
-
-
-def absent(module, token):
-    if token is None:
-        module.exit(changed=False, token=None, changes=[], diff=dict(before={}, after={}))
-    before = display(canonical_token(token), group_names(token))
-    if not module.check_mode:
-        module.client.delete_token(token["id"], module.account_id)
-    module.exit(changed=True, token=None, changes=["state"], diff=dict(before=before, after={}))
-
-
-def create(module, desired, groups):
-    if desired["policies"] is None:
-        module.fail("policies is required to create token %r." % module.params["name"])
-    state = merge(None, desired)
-    names = groups.names()
-    diff = dict(before={}, after=display(state, names))
-    if module.check_mode:
-        module.exit(changed=True, token=None, value=None, changes=["state"], diff=diff)
-    created = module.client.create_token(request_body(dict(state, status=None)), module.account_id)
-    secret = created.get("value")
-    result = public_token(created)
-    # The value is delivered first: nothing that fails afterwards may lose it.
-    outcome = dict(changed=True, token=result, changes=["state"], diff=diff)
-    module.deliver_secret(outcome, secret, result, "created")
-    if state["status"] == "disabled":
-        try:
-            outcome["token"] = module.client.update_token(
-                result["id"], request_body(dict(canonical_token(result), status="disabled")), module.account_id)
-        except CloudflareError as exc:
-            outcome.update(failed=True, msg="Token %s (%r) was created and its value delivered, but disabling it failed: %s "
-                           "Run the task again to disable it." % (result["id"], result.get("name"), exc))
+        create(module, plan, outcome)
     module.exit(**outcome)
 
 
-def update(module, token, desired, groups):
-    current = canonical_token(token)
-    state = merge(current, desired)
-    changes = differences(current, state)
-    names = group_names(token)
-    names.update(groups.names())
-    diff = dict(before=display(current, names), after=display(state, names))
-    if not changes:
-        module.exit(changed=False, token=public_token(token), changes=[], diff=diff)
-    result = public_token(token)
-    if not module.check_mode:
-        result = module.client.update_token(token["id"], request_body(state), module.account_id)
-    module.exit(changed=True, token=result, changes=changes, diff=diff)
+def refuse_before_write(module, plan, listing, groups):
+    """The checks that need what was read, made before anything is sent."""
+    if plan.revoked:
+        raise InvalidToken("Token %s (%r) has status %r: Cloudflare revoked it, most likely because its value leaked, and it "
+                           "cannot be reactivated. Nothing was sent. Delete it (state=absent) and declare a new one, or "
+                           "replace it with tokenops.cloudflare.cf_token_roll strategy=replace."
+                           % (plan.token_id, plan.name, plan.revoked))
+    if plan.action == "update" and "name" in plan.changes:
+        if listing is None:
+            listing = module.client.list_tokens(module.account_id)
+        conflicts = rename_conflicts([plan], listing)
+        if conflicts:
+            raise InvalidToken("name: cannot rename %s: another token has that name. Nothing was changed." % conflicts[0])
+    if plan.action == "create":
+        check_quota(listing, [plan], module.account_id)
+        problem = check_secret_path(module.params["value_path"], keep_existing=not module.params["overwrite_value_path"])
+        if problem:
+            raise InvalidToken(problem)
+    if module.check_mode:
+        unknown = unknown_group_ids([plan], groups)
+        if unknown:
+            raise InvalidToken("policies: unknown permission group id(s) %s; Cloudflare would refuse this token." % ", ".join(unknown))
+
+
+def create(module, plan, outcome):
+    created = apply_create(module.client, plan, module.account_id)
+    secret = created.get("value")
+    outcome["token"] = public_token(created)
+    # The value is delivered first: nothing that fails afterwards may lose it.
+    module.deliver_secret(outcome, secret, outcome["token"], "created")
+    if plan.needs_disable():
+        try:
+            outcome["token"] = public_token(module.client.update_token(
+                created["id"], disable_body(created), module.account_id))
+        except CloudflareError as exc:
+            outcome.update(failed=True, msg="Token %s (%r) was created and its value delivered, but disabling it failed: %s "
+                           "Run the task again to disable it." % (created["id"], created.get("name"), exc))
 
 
 def main():
@@ -346,6 +367,7 @@ def main():
         ARGUMENT_SPEC,
         supports_check_mode=True,
         required_one_of=[("id", "name")],
+        add_file_common_args=True,
     )
     module.run(run)
 
