@@ -257,14 +257,14 @@ def api_policies(policies):
         result.append({
             "effect": policy.get("effect", "allow"),
             "permission_groups": sorted(set(g["id"] for g in policy.get("permission_groups") or [])),
-            "resources": _sorted_map(policy.get("resources") or {}),
+            "resources": sorted_map(policy.get("resources") or {}),
         })
     return sorted(result, key=_policy_sort_key)
 
 
-def _sorted_map(value):
+def sorted_map(value):
     if isinstance(value, dict):
-        return dict((k, _sorted_map(value[k])) for k in sorted(value))
+        return dict((k, sorted_map(value[k])) for k in sorted(value))
     return value
 
 

@@ -25,6 +25,9 @@ from ansible_collections.tokenops.cloudflare.plugins.module_utils.token_model im
     parse_datetime,
     parse_duration,
     request_body,
+    resource_scopes,
+    sorted_map,
+    token_groups,
     utcnow,
     validate_name,
     HEX32,
@@ -314,3 +317,47 @@ def single_match(tokens, name):
 def missing_value_warning(name, path):
     return ("Token %r exists, but its value_path %s does not: its value was never stored there or was removed. "
             "Roll it with tokenops.cloudflare.cf_token_roll (value_path=%s) to get a value that is stored." % (name, path, path))
+
+
+class _NeedsCatalog(Exception):
+    pass
+
+
+def _no_catalog():
+    raise _NeedsCatalog()
+
+
+def declaration(token):
+    """A declaration of ``token`` that cf_token_set accepts as it is and finds nothing to change in.
+
+    Permission groups are named where the name resolves back to the same id from
+    what the token itself carries (no catalog read), by id otherwise.
+    """
+    resolver = PermissionGroups(_no_catalog, token_groups(token))
+    policies = []
+    for policy in token.get("policies") or []:
+        resources = sorted_map(policy.get("resources") or {})
+        try:
+            scopes = resource_scopes(resources)
+        except AttributeError:  # a resource key of a kind this collection does not know
+            scopes = set()
+        entries = []
+        for group in policy.get("permission_groups") or []:
+            entry = group.get("id")
+            if group.get("name"):
+                try:
+                    if resolver.resolve(group["name"], scopes, "permission_groups") == group.get("id"):
+                        entry = group["name"]
+                except (_NeedsCatalog, InvalidToken):
+                    pass
+            entries.append(entry)
+        policies.append({"effect": policy.get("effect", "allow"), "permission_groups": sorted(entries), "resources": resources})
+    result = {"id": token.get("id"), "name": token.get("name")}
+    if token.get("status") in ("active", "disabled"):
+        result["status"] = token["status"]
+    result["policies"] = policies
+    for key in ("not_before", "expires_on"):
+        if token.get(key):
+            result[key] = token[key]
+    result["condition"] = token.get("condition") or {}
+    return result

@@ -179,6 +179,14 @@ tokens:
         - Days since RV(tokens[].last_used_on), with two decimals; V(null) when the token was never used.
         - With RV(tokens[].expires_in_days), one listing serves several audit conditions filtered in the playbook.
       type: float
+    declaration:
+      description:
+        - The token as an item of O(tokenops.cloudflare.cf_token_set#module:tokens) (C(id), C(name), C(status),
+          C(policies), dates, C(condition)), with permission groups by name where the name resolves back to the same
+          id, by id otherwise.
+        - Feeding C(tokens | map(attribute='declaration') | list) to M(tokenops.cloudflare.cf_token_set) changes
+          nothing, so an existing scope is adopted in one command (see C(playbooks/export.yml)).
+      type: dict
   sample:
     - id: ed17574386854bf78a67040be0a770b0
       name: ci-dns-editor
@@ -228,6 +236,7 @@ verification:
 """
 
 from ansible_collections.tokenops.cloudflare.plugins.module_utils.cloudflare_module import CloudflareModule
+from ansible_collections.tokenops.cloudflare.plugins.module_utils.token_plan import declaration
 from ansible_collections.tokenops.cloudflare.plugins.module_utils.token_model import (
     InvalidToken,
     expires_in_days,
@@ -321,6 +330,7 @@ def select(tokens, filters, now):
             shown = public_token(token)
             shown["expires_in_days"] = expires_in_days(token, now)
             shown["unused_days"] = unused_days(token, now)
+            shown["declaration"] = declaration(token)
             selected.append(shown)
     return selected
 

@@ -3,7 +3,7 @@
 """Every module's EXAMPLES, run as written by ansible-playbook against the emulator.
 
 Examples are documentation users paste; this keeps them working. Only two things are adapted:
-file paths in value_path (they point at illustrative locations such as /etc/ci) are moved into the
+file paths in value_path and value_dir (they point at illustrative locations such as /etc/ci) are moved into the
 test's directory, and a literal token id is replaced by the id of a token seeded for it.
 """
 
@@ -62,6 +62,8 @@ def adapt(task, files_dir, token_id):
             args = dict(args)
             if isinstance(args.get("value_path"), str):
                 args["value_path"] = os.path.join(files_dir, os.path.basename(args["value_path"]))
+            if isinstance(args.get("value_dir"), str):
+                args["value_dir"] = files_dir
             if isinstance(args.get("id"), str) and TOKEN_ID.match(args["id"]):
                 args["id"] = token_id
             task[key] = args

@@ -36,6 +36,8 @@ class FakeClient:
         {"id": "2" * 32, "name": "Zone Read", "scopes": ["com.cloudflare.api.account.zone"]},
     ]
 
+    auth_method = "api_token"
+
     def __init__(self, tokens=()):
         self.tokens = [dict(t) for t in tokens]
         self.calls = []
@@ -71,6 +73,7 @@ class FakeClient:
 
     def delete_token(self, token_id, account_id=None):
         self.calls.append(("delete_token", token_id))
+        self.tokens = [t for t in self.tokens if t["id"] != token_id]
         return True
 
     def roll_token(self, token_id, account_id=None):

@@ -116,7 +116,8 @@ def test_result_has_no_secret_and_expires_in_days():
     assert result[0]["expires_in_days"] == 3.0
     assert result[1]["expires_in_days"] is None
     # Everything else is passed through as the API gave it.
-    assert dict((k, v) for k, v in result[0].items() if k not in ("expires_in_days", "unused_days")) == TOKENS[2]
+    assert dict((k, v) for k, v in result[0].items() if k not in ("expires_in_days", "unused_days", "declaration")) == TOKENS[2]
+    assert result[0]["declaration"]["name"] == TOKENS[2]["name"] and "value" not in result[0]["declaration"]
 
 
 @pytest.mark.parametrize("option", ["expires_within", "unused_for"])
