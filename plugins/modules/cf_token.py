@@ -81,7 +81,7 @@ options:
       zones:
         description:
           - Zones the policy applies to, each a zone name (V(example.com)) or a zone id (32 hexadecimal characters).
-            Each becomes the resource C(com.cloudflare.api.account.zone.<zone id>: "*").
+            Each becomes the resource key C(com.cloudflare.api.account.zone.<zone id>) with the value C(*).
           - Names are looked up with the zones endpoint, once per distinct name per task, in O(account_id) when it is
             set; ids cost no request. The credentials need Zone Read on the zones named.
           - A name that matches no zone, or several (the same domain in two accounts, without O(account_id) to choose),
@@ -91,7 +91,7 @@ options:
       accounts:
         description:
           - Accounts the policy applies to, each an account name or an account id (32 hexadecimal characters).
-            Each becomes the resource C(com.cloudflare.api.account.<account id>: "*").
+            Each becomes the resource key C(com.cloudflare.api.account.<account id>) with the value C(*).
           - Names are looked up with the accounts endpoint, once per distinct name per task; the credentials need
             Account Settings Read on them. Ids cost no request.
         type: list

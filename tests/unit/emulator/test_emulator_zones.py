@@ -72,8 +72,8 @@ def test_paging_and_order(cf):
     assert first["result_info"] == {"page": 1, "per_page": 5, "count": 5, "total_count": 12, "total_pages": 3}
     names = []
     for page in (1, 2, 3):
-        names += [z["name"] for z in cf.call("GET", "/zones", params={"per_page": 5, "page": page,
-                                                                          "name": "ends_with:.example"}).json()["result"]]
+        params = {"per_page": 5, "page": page, "name": "ends_with:.example"}
+        names += [z["name"] for z in cf.call("GET", "/zones", params=params).json()["result"]]
     assert names == ["z%02d.example" % i for i in range(12)]
     down = cf.call("GET", "/zones", params={"per_page": 50, "name": "ends_with:.example", "direction": "desc"}).json()
     assert [z["name"] for z in down["result"]] == names[::-1]

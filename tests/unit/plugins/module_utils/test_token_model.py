@@ -389,7 +389,7 @@ def test_zone_scope_settles_group_names():
 def test_one_lookup_per_distinct_name_per_task():
     directory = Directory()
     names = directory.names()
-    declared = [zone_policy("example.net", "other.org") for _ in range(50)]
+    declared = [zone_policy("example.net", "other.org")] * 50
     for index in range(50):
         tm.normalize_policies(declared, tm.PermissionGroups(None), "tokens[%d].policies" % index, resource_names=names)
     assert sorted(directory.calls) == [("zones", "example.net", None), ("zones", "other.org", None)]
