@@ -311,7 +311,8 @@ def run(module):
 
     token = module.find_token(p["id"], p["name"])
     groups = PermissionGroups(lambda: module.client.list_permission_groups(module.account_id), known=token_groups(token))
-    names = ResourceNames(module.client.list_zones, module.client.list_accounts, account_id=module.account_id)
+    names = ResourceNames(lambda **kw: module.client.list_zones(**kw), lambda **kw: module.client.list_accounts(**kw),
+                          account_id=module.account_id)
     desired = None
     if p["state"] == "present":
         try:
