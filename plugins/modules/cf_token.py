@@ -311,8 +311,7 @@ def run(module):
 
     token = module.find_token(p["id"], p["name"])
     groups = PermissionGroups(lambda: module.client.list_permission_groups(module.account_id), known=token_groups(token))
-    names = ResourceNames(lambda **kw: module.client.list_zones(**kw), lambda **kw: module.client.list_accounts(**kw),
-                          account_id=module.account_id)
+    names = ResourceNames(_lister(module, "list_zones"), _lister(module, "list_accounts"), account_id=module.account_id)
     desired = None
     if p["state"] == "present":
         try:
@@ -328,6 +327,13 @@ def run(module):
         create(module, desired, groups)
     else:
         update(module, token, desired, groups)
+
+
+def _lister(module, method):
+    """A client list method, looked up only when a name needs it."""
+    def call(**query):
+        return getattr(module.client, method)(**query)
+    return call
 
 
 def _declared(params):
