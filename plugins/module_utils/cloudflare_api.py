@@ -350,6 +350,18 @@ class CloudflareClient:
         params = dict((k, v) for k, v in (("name", name), ("scope", scope)) if v)
         return self.paginate(self.tokens_path(account_id, "permission_groups"), params, per_page=None)
 
+    def list_zones(self, name=None, account_id=None):
+        """Zones the credentials may read, filtered by Cloudflare on ``name`` and on ``account.id``.
+
+        ``name`` is a domain, or one of Cloudflare's filter forms such as ``contains:example``.
+        """
+        params = dict((k, v) for k, v in (("name", name), ("account.id", account_id)) if v)
+        return self.paginate("/zones", params)
+
+    def list_accounts(self, name=None):
+        """Accounts the credentials may read, filtered by Cloudflare on ``name`` when given."""
+        return self.paginate("/accounts", {"name": name} if name else None)
+
 
 class _Retryable(Exception):
     def __init__(self, error, retry_after=None):

@@ -17,7 +17,7 @@ from ansible_collections.tokenops.cloudflare.plugins.module_utils.cloudflare_api
     CloudflareClient,
     CloudflareError,
 )
-from ansible_collections.tokenops.cloudflare.plugins.module_utils.token_model import HEX32, InvalidToken, public_token
+from ansible_collections.tokenops.cloudflare.plugins.module_utils.token_model import HEX32, InvalidToken, ResourceNames, public_token
 from ansible_collections.tokenops.cloudflare.plugins.module_utils.token_plan import single_match
 
 
@@ -149,6 +149,16 @@ class CloudflareModule:
             file_args = self.module.load_file_common_arguments(self.params, path=path)
             self.module.set_fs_attributes_if_different(file_args, False)
         return path
+
+    def resource_names(self):
+        """Zone and account names resolved through this task's client, each looked up once."""
+        return ResourceNames(self._client_call("list_zones"), self._client_call("list_accounts"), account_id=self.account_id)
+
+    def _client_call(self, method):
+        # Looked up when a name needs it, so a client without the method fails only then.
+        def call(**query):
+            return getattr(self.client, method)(**query)
+        return call
 
     def validate_token_id(self, option="id"):
         value = self.params.get(option)

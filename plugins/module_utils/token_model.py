@@ -24,6 +24,9 @@ SCOPE_R2 = "com.cloudflare.edge.r2.bucket"
 _RESOURCE_KEY = re.compile(
     r"^(?P<scope>com\.cloudflare\.api\.account\.zone|com\.cloudflare\.api\.account|com\.cloudflare\.api\.user"
     r"|com\.cloudflare\.edge\.r2\.bucket)\.(?P<target>[A-Za-z0-9_*-]+)$")
+# A zone name: lowercase labels, at least two, as Cloudflare lists them.
+_ZONE_NAME = re.compile(r"^(?=.{1,253}$)(?:[a-z0-9_](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$")
+MAX_CANDIDATES = 10
 _DURATION = re.compile(r"(\d+)\s*([smhdw])")
 _DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
@@ -220,33 +223,206 @@ class PermissionGroups:
         return dict((g["id"], g.get("name")) for g in self._catalog or [])
 
 
+# ------------------------------------------------------- zones and accounts
+def _refusal(exc):
+    """``HTTP 403; Cloudflare said: ...`` for an API error that is a 403, else None."""
+    if getattr(exc, "status", None) != 403:
+        return None
+    said = "; ".join("%s: %s" % (e.get("code"), e.get("message")) for e in getattr(exc, "errors", None) or [] if isinstance(e, dict))
+    return "HTTP 403" + ("; Cloudflare said: " + said if said else "")
+
+
+class ResourceNames:
+    """Zone and account names in policies resolved to ids, each distinct name looked up once per task.
+
+    ``zone_lister(name=..., account_id=...)`` and ``account_lister(name=...)``
+    list what the credentials may read (the client's ``list_zones`` and
+    ``list_accounts``). Ids never cost a request. With a lister ``None`` that
+    kind is only checked for shape and names stay as they are (never sent),
+    which validates everything else before any request. ``account_id`` is the
+    account whose tokens are managed: zone names are looked up in it only.
+    """
+
+    def __init__(self, zone_lister=None, account_lister=None, account_id=None):
+        self._zone_lister = zone_lister
+        self._account_lister = account_lister
+        self.account_id = account_id
+        self._zones = {}
+        self._accounts = {}
+
+    def _read(self, cache, key, lister, what, option):
+        if key not in cache:
+            try:
+                cache[key] = list(lister())
+            except Exception as exc:
+                refusal = _refusal(exc)
+                if refusal is None:
+                    raise
+                raise InvalidToken("%s: cannot look up %s: these credentials may not list %s (%s). %s" % (
+                    option, what[0], what[1], refusal, what[2]))
+        return cache[key]
+
+    def zone(self, entry, option):
+        """The zone id for ``entry``, a zone name or a 32-character zone id."""
+        if not isinstance(entry, str) or not entry.strip():
+            raise InvalidToken("%s: a zone is a name such as example.com or a 32-character zone id, got %r." % (option, entry))
+        name = entry.strip().lower().rstrip(".")
+        if HEX32.match(entry.strip()):
+            return entry.strip()
+        if not _ZONE_NAME.match(name):
+            raise InvalidToken("%s: %r is neither a zone name such as example.com nor a 32-character zone id." % (option, entry))
+        if self._zone_lister is None:
+            return name
+        where = " in account %s" % self.account_id if self.account_id else ""
+        what = ("zone %r" % name, "zones", "This needs Zone Read on the zones you name, or use zone ids.")
+        found = self._read(self._zones, name, lambda: self._zone_lister(name=name, account_id=self.account_id), what, option)
+        matches = [z for z in found if str(z.get("name", "")).lower() == name and self._in_account(z)]
+        if len(matches) == 1:
+            return matches[0]["id"]
+        if matches:
+            raise InvalidToken(
+                "%s: zone name %r is ambiguous: %d zones carry it (%s). Use the zone id of the one you mean, or set "
+                "account_id to manage the tokens of that account." % (option, name, len(matches), _zone_list(matches)))
+        near = self._similar_zones(name, what, option)
+        raise InvalidToken("%s: no zone named %r%s is visible to these credentials (they need Zone Read on it). %s" % (
+            option, name, where, "Zones with similar names: %s." % _zone_list(near) if near else
+            "No zone with a similar name is visible either."))
+
+    def _in_account(self, zone):
+        return not self.account_id or (zone.get("account") or {}).get("id") == self.account_id
+
+    def _similar_zones(self, name, what, option):
+        # The longest label but the last (example in www.example.co): typos in the suffix and subdomains still match.
+        labels = name.split(".")
+        core = max(labels[:-1] or labels, key=len)
+        found = self._read(self._zones, "contains:" + core,
+                           lambda: self._zone_lister(name="contains:" + core, account_id=self.account_id), what, option)
+        return [z for z in found if self._in_account(z)][:MAX_CANDIDATES]
+
+    def account(self, entry, option):
+        """The account id for ``entry``, an account name or a 32-character account id."""
+        if not isinstance(entry, str) or not entry.strip():
+            raise InvalidToken("%s: an account is a name or a 32-character account id, got %r." % (option, entry))
+        name = entry.strip()
+        if HEX32.match(name) or self._account_lister is None:
+            return name
+        what = ("account %r" % name, "accounts", "This needs Account Settings Read on the accounts you name, or use account ids.")
+        found = self._read(self._accounts, name.lower(), lambda: self._account_lister(name=name), what, option)
+        matches = [a for a in found if str(a.get("name", "")).lower() == name.lower()]
+        if len(matches) == 1:
+            return matches[0]["id"]
+        if matches:
+            raise InvalidToken("%s: account name %r is ambiguous: %d accounts carry it (ids: %s). Use the account id." % (
+                option, name, len(matches), ", ".join(sorted(a["id"] for a in matches))))
+        visible = self._read(self._accounts, None, lambda: self._account_lister(name=None), what, option)
+        raise InvalidToken("%s: no account named %r is visible to these credentials. %s" % (
+            option, name, "Accounts they can read: %s." % ", ".join(
+                "%s (%s)" % (a.get("name"), a.get("id")) for a in visible[:MAX_CANDIDATES]) if visible else
+            "They can read no account."))
+
+
+def _zone_list(zones):
+    return "; ".join("%s: %s (account %s%s)" % (
+        z.get("name"), z.get("id"), (z.get("account") or {}).get("id"),
+        " %r" % z["account"]["name"] if (z.get("account") or {}).get("name") else "") for z in zones)
+
+
+def _named(value, option, kind):
+    if value is None:
+        return []
+    if isinstance(value, str) or not isinstance(value, list):
+        raise InvalidToken("%s must be a list of %s names or ids." % (option, kind))
+    return value
+
+
+def _add_resource(resources, key, option):
+    if resources.get(key, "*") != "*":
+        raise InvalidToken("%s: %s is given in resources as %r and by name as '*'; give it one way." % (option, key, resources[key]))
+    resources[key] = "*"
+
+
+def name_map(items, account_id=None):
+    """id -> name for zones or accounts as the API listed them, keeping only names that resolve back to that id.
+
+    A name several items share (the same domain in two accounts) only round-trips by id, so it is left out;
+    with ``account_id``, zones of other accounts are ignored, as resolution ignores them.
+    """
+    chosen = [i for i in items or [] if not account_id or (i.get("account") or {"id": account_id}).get("id") == account_id]
+    counts = {}
+    for item in chosen:
+        key = str(item.get("name", "")).lower()
+        counts[key] = counts.get(key, 0) + 1
+    return dict((i["id"], i["name"]) for i in chosen if i.get("name") and counts[str(i["name"]).lower()] == 1)
+
+
+def declared_policy(policy, zone_names=None, account_names=None):
+    """A canonical policy written as a person declares it: each ``zone.<id>: '*'`` entry in ``zones`` and each
+    ``account.<id>: '*'`` in ``accounts``, by name where the map knows one, by id otherwise; the rest stays
+    in ``resources``. Normalizing the result gives the policy back."""
+    zone_names = zone_names or {}
+    account_names = account_names or {}
+    resources = {}
+    zones = []
+    accounts = []
+    for key, value in sorted((policy.get("resources") or {}).items()):
+        match = _RESOURCE_KEY.match(key)
+        target = match.group("target") if match else None
+        if value == "*" and match and match.group("scope") == SCOPE_ZONE and HEX32.match(target):
+            zones.append(zone_names.get(target, target))
+        elif value == "*" and match and match.group("scope") == SCOPE_ACCOUNT and HEX32.match(target):
+            accounts.append(account_names.get(target, target))
+        else:
+            resources[key] = value
+    declared = {"effect": policy.get("effect", "allow"), "permission_groups": list(policy.get("permission_groups") or [])}
+    if resources:
+        declared["resources"] = resources
+    if zones:
+        declared["zones"] = zones
+    if accounts:
+        declared["accounts"] = accounts
+    return declared
+
+
 # ------------------------------------------------------------------ policies
-def normalize_policy(policy, groups, option):
+def normalize_policy(policy, groups, option, resource_names=None):
     if not isinstance(policy, dict):
-        raise InvalidToken("%s must be a mapping with permission_groups and resources." % option)
-    unknown = set(policy) - {"effect", "permission_groups", "resources", "id"}
+        raise InvalidToken("%s must be a mapping with permission_groups and resources, zones or accounts." % option)
+    unknown = set(policy) - {"effect", "permission_groups", "resources", "zones", "accounts", "id"}
     if unknown:
         raise InvalidToken("%s: unknown key(s) %s." % (option, ", ".join(sorted(unknown))))
+    names = resource_names or ResourceNames()
     effect = policy.get("effect") or "allow"
     if effect not in ("allow", "deny"):
         raise InvalidToken("%s.effect must be allow or deny, got %r." % (option, effect))
-    resources = normalize_resources(policy.get("resources"), option + ".resources")
+    zones = _named(policy.get("zones"), option + ".zones", "zone")
+    accounts = _named(policy.get("accounts"), option + ".accounts", "account")
+    given = policy.get("resources")
+    if given in (None, {}) and not zones and not accounts:
+        raise InvalidToken("%s needs resources, zones or accounts (at least one), such as zones: [example.com] or "
+                           "resources: {'com.cloudflare.api.account.zone.*': '*'}." % option)
+    resources = normalize_resources(given, option + ".resources") if given not in (None, {}) else {}
+    scopes = resource_scopes(resources) | ({SCOPE_ZONE} if zones else set()) | ({SCOPE_ACCOUNT} if accounts else set())
     entries = policy.get("permission_groups")
     if not isinstance(entries, list) or not entries:
         raise InvalidToken("%s.permission_groups must be a non-empty list." % option)
-    scopes = resource_scopes(resources)
+    for index, entry in enumerate(zones):
+        where = "%s.zones[%d]" % (option, index)
+        _add_resource(resources, SCOPE_ZONE + "." + names.zone(entry, where), where)
+    for index, entry in enumerate(accounts):
+        where = "%s.accounts[%d]" % (option, index)
+        _add_resource(resources, SCOPE_ACCOUNT + "." + names.account(entry, where), where)
     ids = sorted(set(groups.resolve(e, scopes, "%s.permission_groups[%d]" % (option, i)) for i, e in enumerate(entries)))
-    return {"effect": effect, "permission_groups": ids, "resources": resources}
+    return {"effect": effect, "permission_groups": ids, "resources": _sorted_map(resources)}
 
 
 def _policy_sort_key(policy):
     return json.dumps(policy, sort_keys=True)
 
 
-def normalize_policies(policies, groups, option="policies"):
+def normalize_policies(policies, groups, option="policies", resource_names=None):
     if not isinstance(policies, list) or not policies:
         raise InvalidToken("%s must be a non-empty list of policies." % option)
-    normalized = [normalize_policy(p, groups, "%s[%d]" % (option, i)) for i, p in enumerate(policies)]
+    normalized = [normalize_policy(p, groups, "%s[%d]" % (option, i), resource_names) for i, p in enumerate(policies)]
     return sorted(normalized, key=_policy_sort_key)
 
 
@@ -292,15 +468,19 @@ def validate_name(name, option="name"):
     return name
 
 
-def desired_token(params, groups, now=None):
-    """Canonical desired state from module options; options left unset are None (not compared)."""
+def desired_token(params, groups, now=None, resource_names=None):
+    """Canonical desired state from module options; options left unset are None (not compared).
+
+    ``resource_names`` resolves zone and account names in policies (a ``ResourceNames``); without it
+    names are only checked for shape.
+    """
     now = now or utcnow()
     desired = dict.fromkeys(COMPARED)
     if params.get("name") is not None:
         desired["name"] = validate_name(params["name"])
     desired["status"] = params.get("status")
     if params.get("policies") is not None:
-        desired["policies"] = normalize_policies(params["policies"], groups)
+        desired["policies"] = normalize_policies(params["policies"], groups, resource_names=resource_names)
     for key in ("not_before", "expires_on"):
         value = params.get(key)
         if value is not None:

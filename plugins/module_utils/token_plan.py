@@ -161,10 +161,11 @@ def relative_expiry(item, current, now):
     return format_datetime((now + lifetime).replace(microsecond=0))
 
 
-def plan_token(item, current, groups, now=None, names=None):
+def plan_token(item, current, groups, now=None, resources=None):
     """Plan one declared token against the token Cloudflare has (or None).
 
-    Pure apart from permission-group resolution, which ``groups`` caches.
+    Pure apart from the resolution of permission-group names (``groups``) and of
+    zone and account names (``resources``, a ResourceNames), which cache what they read.
     Raises InvalidToken for a declaration that cannot be carried out.
     """
     now = now or utcnow()
@@ -172,16 +173,15 @@ def plan_token(item, current, groups, now=None, names=None):
     if item["state"] == "absent":
         if current is None:
             return TokenPlan(name)
-        return TokenPlan(name, "delete", current, before=display(canonical_token(current), names or group_names(current)))
+        return TokenPlan(name, "delete", current, before=display(canonical_token(current), group_names(current)))
     if current is not None and is_revoked(current):
         plan = TokenPlan(name, current=current)
         plan.revoked = current.get("status")
         return plan
     wanted = dict(item, expires_on=relative_expiry(item, current, now))
-    desired = desired_token(wanted, groups, now)
+    desired = desired_token(wanted, groups, now, resource_names=resources)
     shown = dict(group_names(current))
     shown.update(groups.names())
-    shown.update(names or {})
     if current is None:
         if item.get("id"):
             raise InvalidToken("id: no token %s exists; a token cannot be created by id, set name instead." % item["id"])
@@ -288,7 +288,9 @@ def token_argument_spec():
         policies=dict(type="list", elements="dict", options=dict(
             effect=dict(type="str", default="allow", choices=["allow", "deny"]),
             permission_groups=dict(type="list", elements="raw", required=True),
-            resources=dict(type="dict", required=True),
+            resources=dict(type="dict"),
+            zones=dict(type="list", elements="str"),
+            accounts=dict(type="list", elements="str"),
             id=dict(type="str"),
         )),
         not_before=dict(type="str"),

@@ -70,7 +70,8 @@ options:
             with an C(id) or a C(name) key.
           - Names are looked up once per task with the permission-groups endpoint. A name that exists in
             several scopes (for example V(Analytics Read) for accounts and for zones) is resolved by the scope the
-            policy's O(policies[].resources) imply; if that does not settle it, the task fails listing the candidates.
+            policy's O(policies[].resources), O(policies[].zones) and O(policies[].accounts) imply; if that does not
+            settle it, the task fails listing the candidates.
         type: list
         elements: raw
         required: true
@@ -79,8 +80,27 @@ options:
           - >-
             Cloudflare's resource map, flat (C({"com.cloudflare.api.account.zone.<zone id>": "*"})) or nested one level
             (C({"com.cloudflare.api.account.<account id>": {"com.cloudflare.api.account.zone.*": "*"}})).
+          - Merged with the entries O(policies[].zones) and O(policies[].accounts) add; a key given both ways is one key.
+          - Each policy needs at least one of O(policies[].resources), O(policies[].zones) and O(policies[].accounts).
         type: dict
-        required: true
+      zones:
+        description:
+          - Zones the policy applies to, each a zone name (V(example.com)) or a zone id (32 hexadecimal characters).
+            Each becomes the resource key C(com.cloudflare.api.account.zone.<zone id>) with the value C(*).
+          - Names are looked up with the zones endpoint, once per distinct name per task, in O(account_id) when it is
+            set; ids cost no request. The credentials need Zone Read on the zones named.
+          - A name that matches no zone, or several (the same domain in two accounts, without O(account_id) to choose),
+            fails the task before anything is changed, listing the candidates.
+        type: list
+        elements: str
+      accounts:
+        description:
+          - Accounts the policy applies to, each an account name or an account id (32 hexadecimal characters).
+            Each becomes the resource key C(com.cloudflare.api.account.<account id>) with the value C(*).
+          - Names are looked up with the accounts endpoint, once per distinct name per task; the credentials need
+            Account Settings Read on them. Ids cost no request.
+        type: list
+        elements: str
       id:
         description:
           - Ignored. Cloudflare assigns policy ids itself; accepting them lets policies returned by
@@ -154,6 +174,8 @@ notes:
   - In check mode, permission-group ids that the token does not carry yet are checked against the catalog, so an
     unknown id is reported as an error rather than as a change that would be made.
   - M(tokenops.cloudflare.cf_token_set) converges every token of a scope in one task, with one listing.
+  - Each zone or account name in O(policies[].zones) and O(policies[].accounts) costs one C(GET) per task, in check mode
+    too; zone and account ids cost none.
 seealso:
   - module: tokenops.cloudflare.cf_token_set
   - module: tokenops.cloudflare.cf_token_info
@@ -162,13 +184,12 @@ seealso:
 """
 
 EXAMPLES = r"""
-- name: Token that may edit DNS in every zone of the account (secret stored in a file)
+- name: Token that may edit DNS in two zones, named as people name them (secret stored in a file)
   tokenops.cloudflare.cf_token:
     name: ci-dns-editor
     policies:
       - permission_groups: ["DNS Write", "Zone Read"]
-        resources:
-          com.cloudflare.api.account.zone.*: "*"
+        zones: [example.com, example.net]
     condition:
       request_ip:
         in: ["192.0.2.0/24", "2001:db8::/32"]
@@ -186,6 +207,26 @@ EXAMPLES = r"""
         # Mapping keys are not templated: a key that contains a variable is built in Jinja.
         resources: "{{ {'com.cloudflare.api.account.' ~ lookup('ansible.builtin.env', 'CLOUDFLARE_ACCOUNT_ID'): '*'} }}"
   register: workers_token
+  no_log: true
+
+- name: Account-owned token; zone names are looked up in that account only
+  tokenops.cloudflare.cf_token:
+    account_id: "{{ lookup('ansible.builtin.env', 'CLOUDFLARE_ACCOUNT_ID') }}"
+    name: cache-purge
+    policies:
+      - permission_groups: ["Cache Purge"]
+        zones: [example.com]
+  register: purge_token
+  no_log: true
+
+- name: Read-only analytics for every zone (resources by key still work)
+  tokenops.cloudflare.cf_token:
+    name: analytics-reader
+    policies:
+      - permission_groups: ["Analytics Read"]
+        resources:
+          com.cloudflare.api.account.zone.*: "*"
+  register: analytics_token
   no_log: true
 
 - name: Disable a token without touching anything else
@@ -292,7 +333,7 @@ def run(module):
                     % (token["id"], token.get("name"), p["name"]))
     groups = PermissionGroups(lambda: module.client.list_permission_groups(module.account_id)).for_token(token)
     try:
-        plan = plan_token(item, token, groups)
+        plan = plan_token(item, token, groups, resources=module.resource_names())
         refuse_before_write(module, plan, listing, groups)
     except InvalidToken as exc:
         module.fail(str(exc))

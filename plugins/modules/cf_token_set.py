@@ -73,7 +73,16 @@ options:
           resources:
             description: Cloudflare's resource map, flat or nested one level.
             type: dict
-            required: true
+          zones:
+            description:
+              - Zone names or ids, as O(tokenops.cloudflare.cf_token#module:policies[].zones). Each distinct name is
+                looked up once for the whole set.
+            type: list
+            elements: str
+          accounts:
+            description: Account names or ids, as O(tokenops.cloudflare.cf_token#module:policies[].accounts).
+            type: list
+            elements: str
           id:
             description: Ignored (Cloudflare assigns policy ids).
             type: str
@@ -390,11 +399,13 @@ def run(module):
     listing = module.client.list_tokens(module.account_id)
     currents = match(module, items, listing)
     groups = PermissionGroups(lambda: module.client.list_permission_groups(module.account_id))
+    # One resolver for the whole set: each zone or account name is looked up once per task.
+    resources = module.resource_names()
     plans = []
     errors = []
     for index, (item, current) in enumerate(zip(items, currents)):
         try:
-            plans.append(plan_token(item, current, groups.for_token(current)))
+            plans.append(plan_token(item, current, groups.for_token(current), resources=resources))
         except InvalidToken as exc:
             errors.append("%s: %s" % (label(index, item), exc))
     if errors:

@@ -9,6 +9,7 @@ import datetime
 import json
 
 from . import seed as seeds
+from . import zones
 from .model import ApiError, now
 
 ADMIN_PREFIX = "/__emulator"
@@ -30,6 +31,7 @@ def handle(emulator, method, path, query, raw_body):
         "/faults": {"GET": _faults, "POST": _set_faults, "DELETE": _clear_faults},
         "/tokens": {"GET": _list_tokens, "POST": _seed_tokens},
     }
+    routes.update(zones.ADMIN_ROUTES)
     endpoint = routes.get(path[len(ADMIN_PREFIX):].rstrip("/"))
     try:
         if endpoint is None:

@@ -12,6 +12,7 @@ import re
 
 from . import catalog
 from . import seed as seeds
+from . import zones
 from .model import HEX32, ApiError, Token, new_value, now
 from .validation import check_token_body, parse_json_object
 
@@ -89,6 +90,8 @@ def auth_kind(headers):
 
 def handle(state, request):
     """Serve one API request; returns (HTTP status, envelope dict)."""
+    if zones.serves(request.path):
+        return zones.handle(state, request)
     try:
         handler = _route(request)
         with state.lock:

@@ -114,17 +114,20 @@ def _fixed(day, hour=9):
 def seed_specs(seed, credentials):
     """(store key, token spec) pairs for a seed; credentials tokens come first and exist in every seed."""
     user_admin = [{"name": "API Tokens Write"}]
+    # Managing credentials may also read zones and accounts, so names in policies resolve.
+    directory_read = [{"permission_groups": [{"name": "Zone Read"}]},
+                      {"permission_groups": [{"name": "Account Settings Read"}]}]
     specs = [
         (USER_STORE, {"name": "tokenops-admin", "value": credentials["api_token"], "issued_on": _fixed(2),
-                      "policies": [{"permission_groups": user_admin}]}),
+                      "policies": [{"permission_groups": user_admin}] + directory_read}),
         (USER_STORE, {"name": "tokenops-readonly", "value": credentials["readonly_token"], "issued_on": _fixed(3),
                       "policies": [{"permission_groups": [{"name": "API Tokens Read"}]}]}),
         (account_store(ACCOUNT_ID), {"name": "tokenops-account-admin", "value": credentials["account_token"],
                                      "issued_on": _fixed(2),
-                                     "policies": [{"permission_groups": [{"name": "Account API Tokens Write"}]}]}),
+                                     "policies": [{"permission_groups": [{"name": "Account API Tokens Write"}]}] + directory_read}),
         (account_store(OTHER_ACCOUNT_ID), {"name": "tokenops-other-account-admin", "value": credentials["other_account_token"],
                                            "issued_on": _fixed(2),
-                                           "policies": [{"permission_groups": [{"name": "Account API Tokens Write"}]}]}),
+                                           "policies": [{"permission_groups": [{"name": "Account API Tokens Write"}]}] + directory_read}),
     ]
     if seed == "empty":
         return specs

@@ -35,6 +35,7 @@ class State:
             self.stores[seeds.account_store(account_id)] = {}
         self._by_value = {}
         self._seq = 0
+        self.directory = None  # zones and accounts, rebuilt from the seed on first use (cfemu.zones)
         self.clear_log()
         for store_key, spec in seeds.seed_specs(self.seed, self.credentials):
             self.add(store_key, seeds.make_token(spec, store_key))

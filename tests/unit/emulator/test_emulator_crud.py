@@ -194,7 +194,7 @@ def test_malformed_ids(cf, path, expected):
 
 
 def test_unknown_routes_and_methods(cf):
-    response = cf.call("GET", "/zones")
+    response = cf.call("GET", "/zones/%s/dns_records" % ("0" * 32))
     assert response.status_code == 404 and response.json()["errors"][0] == {"code": 7000, "message": "No route for that URI"}
     response = cf.call("PATCH", "/user/tokens")
     assert response.status_code == 405 and response.json()["errors"][0]["code"] == 10405

@@ -280,3 +280,24 @@ def test_a_server_ignoring_page_is_deduplicated_and_bounded():
     c = fake_client(lambda page, n: groups_page("a", total_pages=50))
     assert len(c.list_permission_groups()) == 1
     assert c.session.calls == 50
+
+
+def test_list_zones_filters_and_follows_pages(emu):
+    zones = [{"name": "z%02d.example" % i, "account_id": cfemu.OTHER_ACCOUNT_ID} for i in range(60)]
+    requests.post(emu.url + "/__emulator/zones", json={"zones": zones}, timeout=30).raise_for_status()
+    emu.clear_requests()
+    c = client(emu)
+    assert sorted(z["account"]["id"] for z in c.list_zones(name="example.com")) == sorted([cfemu.ACCOUNT_ID, cfemu.OTHER_ACCOUNT_ID])
+    assert [z["account"]["id"] for z in c.list_zones(name="example.com", account_id=cfemu.ACCOUNT_ID)] == [cfemu.ACCOUNT_ID]
+    assert len(c.list_zones(name="ends_with:.example", account_id=cfemu.OTHER_ACCOUNT_ID)) == 60
+    queries = [r["query"] for r in logged(emu, "GET", "/zones")]
+    assert queries[1] == {"name": "example.com", "account.id": cfemu.ACCOUNT_ID, "per_page": "50", "page": "1"}
+    assert sorted(q["page"] for q in queries[2:]) == ["1", "2"]
+
+
+def test_list_accounts_and_a_refusal(emu):
+    assert [a["name"] for a in client(emu).list_accounts()] == ["Example Account", "Other Account"]
+    assert [a["id"] for a in client(emu).list_accounts(name="Other Account")] == [cfemu.OTHER_ACCOUNT_ID]
+    with pytest.raises(api.CloudflareError) as info:
+        client(emu, api_token=cfemu.READONLY_API_TOKEN).list_zones(name="example.net")
+    assert info.value.status == 403
