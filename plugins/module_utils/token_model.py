@@ -412,7 +412,7 @@ def normalize_policy(policy, groups, option, resource_names=None):
         where = "%s.accounts[%d]" % (option, index)
         _add_resource(resources, SCOPE_ACCOUNT + "." + names.account(entry, where), where)
     ids = sorted(set(groups.resolve(e, scopes, "%s.permission_groups[%d]" % (option, i)) for i, e in enumerate(entries)))
-    return {"effect": effect, "permission_groups": ids, "resources": _sorted_map(resources)}
+    return {"effect": effect, "permission_groups": ids, "resources": sorted_map(resources)}
 
 
 def _policy_sort_key(policy):
