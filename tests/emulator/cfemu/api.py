@@ -98,7 +98,7 @@ def handle(state, request):
     try:
         handler = _route(request)
         with state.lock:
-            request.principal = _authenticate(state, request)
+            request.principal = _authenticate(state, request.headers, request.client_ip)
             if handler is not _verify:
                 _authorize(state, request)
             return 200, handler(state, request)
@@ -151,8 +151,7 @@ def _location_allowed(condition, address):
     return not request_ip.get("in") or within(request_ip["in"])
 
 
-def _authenticate(state, request):
-    headers = request.headers
+def _authenticate(state, headers, client_ip="127.0.0.1"):
     authorization = headers.get("Authorization")
     if authorization is not None:
         match = _BEARER.match(authorization)
@@ -161,8 +160,8 @@ def _authenticate(state, request):
         store_key, token = state.find_by_value(match.group(1))
         if token is None or not token.authenticates():
             raise ApiError(401, 1000, "Invalid API Token")
-        if state.settings["enforce_conditions"] and not _location_allowed(token.condition, request.client_ip):
-            raise ApiError(403, 9109, "Cannot use the access token from location: %s" % request.client_ip)
+        if state.settings["enforce_conditions"] and not _location_allowed(token.condition, client_ip):
+            raise ApiError(403, 9109, "Cannot use the access token from location: %s" % client_ip)
         token.last_used_on = now()
         return Principal("token", store_key, token)
     email = headers.get("X-Auth-Email")
