@@ -78,7 +78,7 @@ def new_value(prefix=USER_VALUE_PREFIX):
 
     The checksum here is a CRC-32 of prefix and body; Cloudflare does not publish its own.
     """
-    body = "".join(secrets.choice(_VALUE_ALPHABET) for _ in range(40))
+    body = "".join(secrets.choice(_VALUE_ALPHABET) for _position in range(40))
     return "%s%s%08x" % (prefix, body, zlib.crc32((prefix + body).encode("ascii")))
 
 

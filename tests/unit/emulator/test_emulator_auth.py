@@ -169,8 +169,8 @@ def test_account_token_on_user_routes_is_a_bad_request(cf, method, path, permiss
 
 
 def _user_token_with(cf, group, resources, effect="allow"):
-    spec = {"name": "user-" + group, "policies": [{"effect": effect, "resources": resources,
-                                                    "permission_groups": [{"name": group, "scope": cfemu.SCOPE_ACCOUNT}]}]}
+    policy = {"effect": effect, "resources": resources, "permission_groups": [{"name": group, "scope": cfemu.SCOPE_ACCOUNT}]}
+    spec = {"name": "user-" + group, "policies": [policy]}
     return cf.seed(tokens=[spec])[0]["value"]
 
 

@@ -39,7 +39,7 @@ def test_default_limit_refuses_request_1201(cf):
     session = requests.Session()
     url = cf.emu.base_url + "/user/tokens/verify"
     headers = {"Authorization": "Bearer " + cfemu.READONLY_API_TOKEN}
-    statuses = [session.get(url, headers=headers, timeout=10).status_code for _ in range(1200)]
+    statuses = [session.get(url, headers=headers, timeout=10).status_code for attempt in range(1200)]
     assert statuses == [200] * 1200
     refused = session.get(url, headers=headers, timeout=10)
     session.close()
@@ -54,7 +54,7 @@ def test_default_limit_refuses_request_1201(cf):
 def test_settable_window_refuses_then_recovers(cf):
     cf.configure(rate_limit_requests=5, rate_limit_window=1.5)
     cf.emu.clear_requests()
-    answers = [cf.user("GET", "/verify") for _ in range(5)]
+    answers = [cf.user("GET", "/verify") for attempt in range(5)]
     assert [budget(a)[0] for a in answers] == [4, 3, 2, 1, 0]
     assert answers[0].headers["Ratelimit-Policy"] == '"default";q=5;w=1.5'
     before = cf.stored()
@@ -72,9 +72,9 @@ def test_settable_window_refuses_then_recovers(cf):
 
 def test_admin_calls_never_count_and_reset_clears(cf):
     cf.configure(rate_limit_requests=3, rate_limit_window=60)
-    for _ in range(3):
+    for attempt in range(3):
         cf.user("GET", "/verify")
-    for _ in range(10):
+    for attempt in range(10):
         assert cf.admin("GET", "/health").status_code == 200
         assert "Ratelimit" not in cf.admin("GET", "/settings").headers
     assert cf.user("GET", "/verify", check=False).status_code == 429
@@ -84,7 +84,7 @@ def test_admin_calls_never_count_and_reset_clears(cf):
 
 
 def test_changing_the_limit_starts_windows_afresh(cf):
-    for _ in range(3):
+    for attempt in range(3):
         cf.user("GET", "/verify")
     cf.configure(rate_limit_requests=2, rate_limit_window=60)
     assert budget(cf.user("GET", "/verify"))[0] == 1
@@ -94,7 +94,7 @@ def test_changing_the_limit_starts_windows_afresh(cf):
 
 def test_rate_limit_can_be_switched_off(cf):
     cf.configure(rate_limit_requests=None)
-    for _ in range(30):
+    for attempt in range(30):
         response = cf.user("GET", "/verify")
         assert response.status_code == 200
         assert "Ratelimit" not in response.headers and "Ratelimit-Policy" not in response.headers
