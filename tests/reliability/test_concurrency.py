@@ -4,7 +4,8 @@
 
 Afterwards exactly twenty tokens exist, each once, each value stored once and
 owner-only; a second run changes nothing and sends no write. The store also holds
-120 other tokens, so every lookup pages through a list that others are growing.
+120 other tokens, so every lookup pages through a list that others are growing. That is
+more than a user may own (50), so the tokens are account-owned (an account may own 500).
 """
 
 import datetime
@@ -17,6 +18,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import reliability_harness as harness  # noqa: E402  pylint: disable=wrong-import-position
 
+STORE = "account:" + harness.cfemu.ACCOUNT_ID
 HOSTS = ["host%02d" % number for number in range(1, 21)]
 FORKS = 10
 
@@ -47,10 +49,11 @@ def concurrent_runs(audit, tmp_path_factory):
     try:
         # A little latency per request, so that ten forks really overlap.
         emu.set_faults([], latency=0.03)
-        emu.add_tokens("user", [{"name": "background-%03d" % index} for index in range(120)])
+        emu.add_tokens(STORE, [{"name": "background-%03d" % index} for index in range(120)])
         inventory = _inventory(workdir / "hosts.yml")
         playbook = os.path.join(harness.PLAYBOOKS, "concurrency.yml")
-        env = {"ANSIBLE_FORKS": str(FORKS)}
+        env = {"ANSIBLE_FORKS": str(FORKS), "CLOUDFLARE_API_TOKEN": audit.credentials["account_token"],
+               "CLOUDFLARE_ACCOUNT_ID": harness.cfemu.ACCOUNT_ID}
         first = audit.play("concurrency-first", playbook, emu, workdir / "first", inventory=inventory, env=env,
                            extra_vars={"expect_changed": True})
         first_log = emu.requests()
@@ -60,10 +63,10 @@ def concurrent_runs(audit, tmp_path_factory):
         second_log = emu.requests()
         values = {}
         with emu._state.lock:  # pylint: disable=protected-access
-            for token in emu._state.stores["user"].values():  # pylint: disable=protected-access
+            for token in emu._state.stores[STORE].values():  # pylint: disable=protected-access
                 values[token.id] = token.value
         return {"first": first, "second": second, "first_log": first_log, "second_log": second_log,
-                "tokens": emu.tokens("user"), "values": values, "output": workdir / "first" / "output"}
+                "tokens": emu.tokens(STORE), "values": values, "output": workdir / "first" / "output"}
     finally:
         audit.snapshot(emu, "concurrency")
         emu.stop()

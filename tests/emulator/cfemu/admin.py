@@ -29,6 +29,7 @@ def handle(emulator, method, path, query, raw_body):
         "/reset": {"POST": _reset},
         "/requests": {"GET": _requests, "DELETE": _clear_requests},
         "/faults": {"GET": _faults, "POST": _set_faults, "DELETE": _clear_faults},
+        "/settings": {"GET": _settings, "POST": _configure},
         "/tokens": {"GET": _list_tokens, "POST": _seed_tokens},
     }
     routes.update(zones.ADMIN_ROUTES)
@@ -106,6 +107,19 @@ def _clear_faults(emulator, query, body):
     del query, body
     emulator.clear_faults()
     return emulator.faults()
+
+
+def _settings(emulator, query, body):
+    del query, body
+    return {"settings": emulator.settings()}
+
+
+def _configure(emulator, query, body):
+    del query
+    try:
+        return {"settings": emulator.configure(**body)}
+    except ValueError as error:
+        raise AdminError(400, str(error)) from None
 
 
 def _store_key(scope):

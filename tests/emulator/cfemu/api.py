@@ -6,15 +6,17 @@ Everything here is transport-free: ``handle`` takes an already-read request
 and returns ``(status, envelope)``; the HTTP layer adds faults and logging.
 """
 
+import datetime
 import hmac
+import ipaddress
 import math
 import re
 
 from . import catalog
 from . import seed as seeds
 from . import zones
-from .model import HEX32, ApiError, Token, new_value, now
-from .validation import check_token_body, parse_json_object
+from .model import HEX32, REVOKED_EXPOSED, ApiError, Token, new_value, now
+from .validation import CODE_NAME, CODE_STATUS, check_token_body, parse_json_object
 
 API_PREFIX = "/client/v4"
 
@@ -43,9 +45,12 @@ DEFAULT_PER_PAGE = 20
 MIN_PER_PAGE = 5
 MAX_PER_PAGE = 50
 
+VERIFIED = {"code": 10000, "message": "This API Token is valid and active", "type": None}
+_PERMISSION_ERRORS = {10000: "Authentication error", 9109: "Unauthorized to access requested resource"}
 
-def success(result, result_info=None):
-    body = {"success": True, "errors": [], "messages": [], "result": result}
+
+def success(result, result_info=None, messages=None):
+    body = {"success": True, "errors": [], "messages": list(messages or []), "result": result}
     if result_info is not None:
         body["result_info"] = result_info
     return body
@@ -67,12 +72,13 @@ class Principal:
 class Request:
     """What ``handle`` needs from an HTTP request. ``path`` is relative to /client/v4."""
 
-    def __init__(self, method, path, query, headers, body):
+    def __init__(self, method, path, query, headers, body, client_ip="127.0.0.1"):
         self.method = method
         self.path = path
         self.query = query
         self.headers = headers
         self.body = body
+        self.client_ip = client_ip
         self.account_id = None
         self.token_id = None
         self.store_key = None
@@ -95,7 +101,7 @@ def handle(state, request):
     try:
         handler = _route(request)
         with state.lock:
-            request.principal = _authenticate(state, request.headers)
+            request.principal = _authenticate(state, request.headers, request.client_ip)
             if handler is not _verify:
                 _authorize(state, request)
             return 200, handler(state, request)
@@ -132,7 +138,23 @@ def _route(request):
     return handler
 
 
-def _authenticate(state, headers):
+def _location_allowed(condition, address):
+    """Whether ``condition.request_ip`` lets a request from ``address`` through."""
+    request_ip = (condition or {}).get("request_ip") or {}
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+
+    def within(cidrs):
+        return any(ip.version == net.version and ip in net for net in (ipaddress.ip_network(c) for c in cidrs))
+
+    if request_ip.get("not_in") and within(request_ip["not_in"]):
+        return False
+    return not request_ip.get("in") or within(request_ip["in"])
+
+
+def _authenticate(state, headers, client_ip="127.0.0.1"):
     authorization = headers.get("Authorization")
     if authorization is not None:
         match = _BEARER.match(authorization)
@@ -141,6 +163,8 @@ def _authenticate(state, headers):
         store_key, token = state.find_by_value(match.group(1))
         if token is None or not token.authenticates():
             raise ApiError(401, 1000, "Invalid API Token")
+        if state.settings["enforce_conditions"] and not _location_allowed(token.condition, client_ip):
+            raise ApiError(403, 9109, "Cannot use the access token from location: %s" % client_ip)
         token.last_used_on = now()
         return Principal("token", store_key, token)
     email = headers.get("X-Auth-Email")
@@ -158,12 +182,22 @@ def _forbidden():
     return ApiError(403, 9109, "Unauthorized to access requested resource")
 
 
-def _grants(token, wanted):
-    """Allow policies grant one of ``wanted`` and no deny policy takes it away."""
+def _permission_denied(state):
+    """A valid token without the permission: 403, with the code the settings choose (10000 or 9109)."""
+    code = state.settings["permission_error_code"]
+    return ApiError(403, code, _PERMISSION_ERRORS[code])
+
+
+def _covers(resources, resource):
+    return resource is None or any(key == resource or key == "com.cloudflare.api.account.*" for key in resources)
+
+
+def _grants(token, wanted, resource=None):
+    """Allow policies grant one of ``wanted`` (on ``resource`` if given) and no deny policy takes it away."""
     allowed = denied = False
     for policy in token.policies:
         ids = set(group["id"] for group in policy["permission_groups"])
-        if ids & wanted:
+        if ids & wanted and _covers(policy["resources"], resource):
             if policy["effect"] == "deny":
                 denied = True
             else:
@@ -173,19 +207,26 @@ def _grants(token, wanted):
 
 def _authorize(state, request):
     principal = request.principal
-    if state.store(request.store_key) is None:
-        raise _forbidden()
     if principal.kind == "key":
+        if state.store(request.store_key) is None:
+            raise _forbidden()
         return
-    # Tokens only ever manage their own store: user tokens /user, account tokens their account.
-    if principal.store_key != request.store_key:
-        raise _forbidden()
     family = "user" if request.account_id is None else "account"
+    if family == "user" and principal.store_key != seeds.USER_STORE:
+        raise ApiError(400, CODE_NAME, "User API Tokens endpoint does not support account owned tokens.")
     wanted = {_WRITE_GROUP[family]}
     if request.method == "GET":
         wanted.add(_READ_GROUP[family])
-    if not _grants(principal.token, wanted):
-        raise _forbidden()
+    if state.store(request.store_key) is None:
+        raise _permission_denied(state)
+    if principal.store_key == request.store_key:
+        if _grants(principal.token, wanted):
+            return
+    elif principal.store_key == seeds.USER_STORE and _grants(principal.token, wanted,
+                                                             "com.cloudflare.api.account." + request.account_id):
+        # A user token holding Account API Tokens Read/Write on this account manages its tokens.
+        return
+    raise _permission_denied(state)
 
 
 def _find(state, request):
@@ -210,10 +251,18 @@ def _list(state, request):
     descending = str(query.get("direction", "asc")).lower() == "desc"
     # Cloudflare hides expired tokens from listings unless asked; clients that
     # look a token up by name in the list must pass include_expired=true.
+    # and then only the recently expired ones (the 2026 spec: "active, disabled, and recently-expired").
     include_expired = str(query.get("include_expired", "false")).lower() == "true"
     moment = now()
-    tokens = [token for token in state.store(request.store_key).values()
-              if include_expired or token.effective_status(moment) != "expired"]
+    window = state.settings["expired_window_days"]
+    oldest = None if window is None else moment - datetime.timedelta(days=window)
+
+    def listed(token):
+        if token.effective_status(moment) != "expired":
+            return True
+        return include_expired and (oldest is None or token.expired_at(moment) >= oldest)
+
+    tokens = [token for token in state.store(request.store_key).values() if listed(token)]
     tokens.sort(key=lambda token: (token.issued_on, token.id), reverse=descending)
     start = (page - 1) * per_page
     chunk = tokens[start:start + per_page]
@@ -227,12 +276,28 @@ def _list(state, request):
     return success([token.render() for token in chunk], info)
 
 
+def _check_quota(state, request):
+    """Creating past the quota fails; every token of the store counts, seeded and expired ones too."""
+    user_store = request.store_key == seeds.USER_STORE
+    quota = state.settings["user_token_quota" if user_store else "account_token_quota"]
+    if quota is not None and len(state.store(request.store_key)) >= quota:
+        owner = "user" if user_store else "account"
+        raise ApiError(400, CODE_NAME, "Quota exceeded: a %s can own at most %d API tokens" % (owner, quota))
+
+
+def _unused_value(state, store_key):
+    value = new_value(seeds.value_prefix(store_key))
+    while state.find_by_value(value)[1] is not None:
+        value = new_value(seeds.value_prefix(store_key))
+    return value
+
+
 def _create(state, request):
     fields = check_token_body(request.body, seeds.allowed_scopes(request.store_key))
+    _check_quota(state, request)
     token = Token(name=fields["name"], policies=fields["policies"], condition=fields["condition"],
-                  not_before=fields["not_before"], expires_on=fields["expires_on"])
-    while state.find_by_value(token.value)[1] is not None:
-        token.value = new_value()
+                  not_before=fields["not_before"], expires_on=fields["expires_on"],
+                  value=_unused_value(state, request.store_key))
     state.add(request.store_key, token)
     return success(token.render(with_value=True))
 
@@ -241,15 +306,24 @@ def _get(state, request):
     return success(_find(state, request).render())
 
 
+def _refuse_revoked(token):
+    if token.status == REVOKED_EXPOSED:
+        raise ApiError(400, CODE_STATUS, "status: this token is revoked (exposed) and cannot be changed; "
+                                         "delete it and create a new one")
+
+
 def _update(state, request):
     token = _find(state, request)
     fields = check_token_body(request.body, seeds.allowed_scopes(request.store_key), update=True)
-    # Full replace: whatever the body omits (dates, condition) is cleared.
+    _refuse_revoked(token)
+    # Omitted dates are cleared; an omitted condition is kept, and an empty one cleared unless the
+    # settings keep it (real tokens could not lose an IP restriction that way).
     token.name = fields["name"]
     token.policies = fields["policies"]
     token.not_before = fields["not_before"]
     token.expires_on = fields["expires_on"]
-    token.condition = fields["condition"]
+    if fields["condition"] is not None and (fields["condition"] or state.settings["condition_clear_on_empty"]):
+        token.condition = fields["condition"]
     if fields["status"] is not None:
         token.status = fields["status"]
     token.modified_on = now()
@@ -264,10 +338,10 @@ def _delete(state, request):
 
 def _roll(state, request):
     token = _find(state, request)
-    parse_json_object(request.body)
-    value = new_value()
-    while state.find_by_value(value)[1] is not None:
-        value = new_value()
+    # The official Python SDK (5.x) sends no body at all.
+    parse_json_object(request.body, allow_empty=True)
+    _refuse_revoked(token)
+    value = _unused_value(state, request.store_key)
     state.change_value(request.store_key, token, value)
     token.modified_on = now()
     return success(value)
@@ -281,7 +355,7 @@ def _verify(state, request):
     if principal.store_key != request.store_key:
         # A user token verified on an account route, or a token of another account.
         raise ApiError(401, 1000, "Invalid API Token")
-    return success(principal.token.render_verify())
+    return success(principal.token.render_verify(), messages=[VERIFIED])
 
 
 def _permission_groups(state, request):

@@ -6,7 +6,9 @@ import copy
 import datetime
 import re
 import secrets
+import string
 import uuid
+import zlib
 
 UTC = datetime.timezone.utc
 
@@ -19,15 +21,26 @@ _RFC3339 = re.compile(
 HEX32 = re.compile(r"^[0-9a-f]{32}$")
 
 
-class ApiError(Exception):
-    """An error answered with the Cloudflare envelope: ``success: false``, ``result: null``."""
+REVOKED_EXPOSED = "revoked (exposed)"
+USER_VALUE_PREFIX = "cfut_"
+ACCOUNT_VALUE_PREFIX = "cfat_"
+_VALUE_ALPHABET = string.ascii_letters + string.digits
 
-    def __init__(self, status, code, message, *more):
+
+class ApiError(Exception):
+    """An error answered with the Cloudflare envelope: ``success: false``, ``result: null``.
+
+    ``chain`` entries, (code, message) pairs, become the error's ``error_chain``: Cloudflare
+    nests the detail of an error there (6003 "Invalid request headers" carries 6111).
+    """
+
+    def __init__(self, status, code, message, *chain):
         super().__init__(message)
         self.status = status
-        self.errors = [{"code": code, "message": message}]
-        for extra_code, extra_message in more:
-            self.errors.append({"code": extra_code, "message": extra_message})
+        error = {"code": code, "message": message}
+        if chain:
+            error["error_chain"] = [{"code": extra_code, "message": extra_message} for extra_code, extra_message in chain]
+        self.errors = [error]
 
 
 def now():
@@ -60,9 +73,13 @@ def new_id():
     return uuid.uuid4().hex
 
 
-def new_value():
-    # 30 random bytes encode to exactly 40 URL-safe characters.
-    return secrets.token_urlsafe(30)
+def new_value(prefix=USER_VALUE_PREFIX):
+    """A token secret in Cloudflare's scannable format: prefix, 40 letters and digits, 8 hex of checksum.
+
+    The checksum here is a CRC-32 of prefix and body; Cloudflare does not publish its own.
+    """
+    body = "".join(secrets.choice(_VALUE_ALPHABET) for _position in range(40))
+    return "%s%s%08x" % (prefix, body, zlib.crc32((prefix + body).encode("ascii")))
 
 
 class Token:
@@ -88,11 +105,18 @@ class Token:
         self.value = value or new_value()
 
     def effective_status(self, at=None):
-        if self.status == "expired":
-            return "expired"
+        # A revoked token stays revoked whatever its dates say.
+        if self.status in ("expired", REVOKED_EXPOSED):
+            return self.status
         if self.expires_on is not None and self.expires_on <= (at or now()):
             return "expired"
         return self.status
+
+    def expired_at(self, at=None):
+        """When an expired token expired: its expires_on, else (status set to expired) its last change."""
+        if self.expires_on is not None and self.expires_on <= (at or now()):
+            return self.expires_on
+        return self.modified_on
 
     def authenticates(self, at=None):
         """Whether a request bearing this token's value is accepted right now."""

@@ -9,7 +9,7 @@ tests and the demo can authenticate against a local emulator.
 import datetime
 
 from . import catalog
-from .model import Token, UTC, parse_date
+from .model import ACCOUNT_VALUE_PREFIX, REVOKED_EXPOSED, USER_VALUE_PREFIX, Token, UTC, format_date, new_value, now, parse_date
 from .validation import check_condition, check_policies
 
 ACCOUNT_ID = "a1b2c3d4e5f60718293a4b5c6d7e8f90"
@@ -31,6 +31,14 @@ USER_STORE = "user"
 
 def account_store(account_id):
     return "account:" + account_id
+
+
+SEED_STATUSES = ("active", "disabled", "expired", REVOKED_EXPOSED)
+
+
+def value_prefix(store_key):
+    """New and rolled values carry cfut_ (user-owned) or cfat_ (account-owned)."""
+    return USER_VALUE_PREFIX if store_key == USER_STORE else ACCOUNT_VALUE_PREFIX
 
 
 def allowed_scopes(store_key):
@@ -83,8 +91,8 @@ def _when(text):
 def make_token(spec, store_key):
     """Build a Token from a seeding spec; dates may lie in the past (expired seeds are the point)."""
     status = spec.get("status", "active")
-    if status not in ("active", "disabled", "expired"):
-        raise ValueError("status must be active, disabled or expired")
+    if status not in SEED_STATUSES:
+        raise ValueError("status must be one of %s" % ", ".join(SEED_STATUSES))
     name = spec.get("name")
     if not isinstance(name, str) or not name:
         raise ValueError("name: a non-empty string is required")
@@ -95,7 +103,7 @@ def make_token(spec, store_key):
         name=name,
         policies=resolve_policies(spec.get("policies"), store_key),
         condition=check_condition(spec),
-        value=value,
+        value=value or new_value(value_prefix(store_key)),
         status=status,
         issued_on=_when(spec.get("issued_on")),
         not_before=_when(spec.get("not_before")),
@@ -109,6 +117,11 @@ def make_token(spec, store_key):
 
 def _fixed(day, hour=9):
     return datetime.datetime(2024, 1, day, hour, 30, 0, 123456, tzinfo=UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _days_ago(days):
+    # Expired samples expired recently, so include_expired=true still lists them.
+    return format_date(now() - datetime.timedelta(days=days))
 
 
 def seed_specs(seed, credentials):
@@ -138,12 +151,12 @@ def seed_specs(seed, credentials):
                       "expires_on": "2035-01-01T00:00:00Z",
                       "condition": {"request_ip": {"in": ["192.0.2.0/24"]}}}),
         (USER_STORE, {"name": "legacy-disabled", "status": "disabled", "issued_on": _fixed(11)}),
-        (USER_STORE, {"name": "old-expired", "issued_on": _fixed(12), "expires_on": "2024-06-30T00:00:00Z"}),
+        (USER_STORE, {"name": "old-expired", "issued_on": _fixed(12), "expires_on": _days_ago(7)}),
         (account_store(ACCOUNT_ID), {"name": "workers-deploy", "issued_on": _fixed(10),
                                      "policies": [{"permission_groups": [{"name": "Workers Scripts Write"},
                                                                          {"name": "Workers KV Storage Write"}]}]}),
         (account_store(ACCOUNT_ID), {"name": "expired-account-token", "issued_on": _fixed(11),
-                                     "expires_on": "2024-03-01T00:00:00Z"}),
+                                     "expires_on": _days_ago(12)}),
         (account_store(OTHER_ACCOUNT_ID), {"name": "other-analytics", "issued_on": _fixed(10),
                                            "policies": [{"permission_groups": [{"name": "Analytics Read",
                                                                                 "scope": catalog.SCOPE_ACCOUNT}]}]}),

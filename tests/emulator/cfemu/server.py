@@ -17,6 +17,7 @@ from . import api
 from . import seed as seeds
 from .faults import Faults, Reply
 from .model import format_precise, now
+from .ratelimit import THROTTLED, credential_key
 from .store import State
 
 
@@ -103,7 +104,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self._send(_json_reply(*admin.handle(emulator, self.command, path, query, raw)))
             return
         # pylint: disable-next=protected-access
-        reply, fault, hold = emulator._serve_api(self.command, path, query, self.headers, raw)
+        reply, fault, hold = emulator._serve_api(self.command, path, query, self.headers, raw,
+                                                 client_ip=self.client_address[0])
         entry = {
             "ts": format_precise(now()),
             "method": self.command,
@@ -149,11 +151,12 @@ class Emulator:
 
     ``seed`` is "default" (credentials plus sample tokens) or "empty"
     (credentials only). The keyword secrets override the seeded ones.
+    ``settings``: changes to the behaviour switches (see ``cfemu.settings``), kept across resets.
     ``observer``: see ``observe``.
     """
 
     def __init__(self, host="127.0.0.1", port=0, latency=0.0, seed="default",
-                 api_token=None, account_token=None, api_email=None, api_key=None, observer=None):
+                 api_token=None, account_token=None, api_email=None, api_key=None, observer=None, settings=None):
         self.host = host
         self._observer = observer
         self.requested_port = port
@@ -166,7 +169,7 @@ class Emulator:
             "api_email": api_email or seeds.API_EMAIL,
             "api_key": api_key or seeds.API_KEY,
         }
-        self._state = State(seed, self.credentials)
+        self._state = State(seed, self.credentials, settings)
         self._faults = Faults()
         self._server = None
         self._thread = None
@@ -217,7 +220,8 @@ class Emulator:
     # state control, also reachable over HTTP under /__emulator
 
     def reset(self):
-        """Back to the seed: tokens, request log and fault configuration (latency included)."""
+        """Back to the seed: tokens, request log, fault configuration (latency included),
+        settings (to the constructor's) and rate-limit counters."""
         with self._state.lock:
             self._state.reset()
             self._faults.clear()
@@ -229,6 +233,16 @@ class Emulator:
     def clear_requests(self):
         with self._state.lock:
             self._state.clear_log()
+
+    def settings(self):
+        """The behaviour switches in force."""
+        with self._state.lock:
+            return dict(self._state.settings)
+
+    def configure(self, **changes):
+        """Change behaviour switches until the next reset; ValueError names a bad one (nothing changes then)."""
+        with self._state.lock:
+            return self._state.configure(changes)
 
     def faults(self):
         with self._state.lock:
@@ -299,7 +313,7 @@ class Emulator:
         if seconds and seconds > 0:
             self._stopping.wait(seconds)
 
-    def _serve_api(self, method, path, query, headers, raw):
+    def _serve_api(self, method, path, query, headers, raw, client_ip="127.0.0.1"):
         """Answer one non-admin request; returns (Reply, fault action or None, seconds to hold the answer)."""
         with self._state.lock:
             latency = self._faults.latency if self._faults.latency is not None else self.latency
@@ -308,11 +322,30 @@ class Emulator:
             return _json_reply(404, api.failure([{"code": 7000, "message": "No route for that URI"}])), None, 0
         relative = path[len(api.API_PREFIX):]
         with self._state.lock:
+            settings = self._state.settings
+            allowed, limit_headers = self._state.ratelimit.count(
+                credential_key(headers), settings["rate_limit_requests"], settings["rate_limit_window"])
+        if not allowed:
+            # Refused for the rest of the window: nothing is processed, no fault rule counts it.
+            code, message = THROTTLED
+            reply = _json_reply(429, api.failure([{"code": code, "message": message}]))
+            reply.headers.update(limit_headers)
+            return reply, None, 0
+        reply, fault, hold = self._process(method, relative, query, headers, raw, client_ip)
+        if not reply.drop:
+            # Every answer carries the budget; a fault rule's own Retry-After wins.
+            merged = dict(limit_headers)
+            merged.update(reply.headers)
+            reply.headers = merged
+        return reply, fault, hold
+
+    def _process(self, method, relative, query, headers, raw, client_ip):
+        with self._state.lock:
             rule = self._faults.pick(method, relative)
         if rule is not None and not rule.after and rule.action != "timeout":
             return rule.reply(), rule.action, 0
         try:
-            status, envelope = api.handle(self._state, api.Request(method, relative, query, headers, raw))
+            status, envelope = api.handle(self._state, api.Request(method, relative, query, headers, raw, client_ip=client_ip))
             reply = _json_reply(status, envelope)
         except Exception:  # pylint: disable=broad-exception-caught
             reply = _json_reply(500, api.failure([{"code": 10500, "message": "Internal Server Error"}]))

@@ -1,10 +1,13 @@
 # Copyright (c) tokenops.cloudflare contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""All mutable emulator state behind one lock: token stores, the value index and the request log."""
+"""All mutable emulator state behind one lock: token stores, the value index, the request log,
+the behaviour settings and the rate-limit counters."""
 
 import threading
 
 from . import seed as seeds
+from . import settings as switches
+from .ratelimit import RateLimiter
 
 # Generous, but bounded so a long benchmark cannot exhaust memory.
 MAX_LOG = 50000
@@ -17,12 +20,16 @@ class State:
     atomic; the methods themselves do not lock.
     """
 
-    def __init__(self, seed, credentials):
+    def __init__(self, seed, credentials, settings=None):
         if seed not in seeds.SEEDS:
             raise ValueError("seed must be one of %s" % ", ".join(seeds.SEEDS))
         self.lock = threading.RLock()
         self.seed = seed
         self.credentials = dict(credentials)
+        # What reset() goes back to: the defaults with the constructor's (or command line's) changes.
+        self.initial_settings = switches.validate(settings or {})
+        self.settings = dict(self.initial_settings)
+        self.ratelimit = RateLimiter()
         self.stores = {}
         self._by_value = {}
         self.log = []
@@ -30,6 +37,8 @@ class State:
         self.reset()
 
     def reset(self):
+        self.settings = dict(self.initial_settings)
+        self.ratelimit.clear()
         self.stores = {seeds.USER_STORE: {}}
         for account_id in seeds.ACCOUNT_IDS:
             self.stores[seeds.account_store(account_id)] = {}
@@ -39,6 +48,14 @@ class State:
         self.clear_log()
         for store_key, spec in seeds.seed_specs(self.seed, self.credentials):
             self.add(store_key, seeds.make_token(spec, store_key))
+
+    def configure(self, changes):
+        """Apply setting changes (all or nothing); changing the rate limit starts every window afresh."""
+        updated = switches.validate(changes, self.settings)
+        if any(updated[key] != self.settings[key] for key in switches.RATE_LIMIT_KEYS):
+            self.ratelimit.clear()
+        self.settings = updated
+        return dict(updated)
 
     # tokens
 

@@ -38,8 +38,10 @@ def bad_request(code, message):
     return ApiError(400, code, message)
 
 
-def parse_json_object(raw):
-    """The request body as a dict; 400/6007 when it is not a JSON object."""
+def parse_json_object(raw, allow_empty=False):
+    """The request body as a dict; 400/6007 when it is not a JSON object (``allow_empty``: no body is {})."""
+    if allow_empty and not (raw or b"").strip():
+        return {}
     try:
         body = json.loads(raw.decode("utf-8")) if raw else None
     except (ValueError, UnicodeDecodeError):
@@ -59,7 +61,9 @@ def check_name(body):
 
 
 def render_group(group):
-    return {"id": group["id"], "name": group["name"], "meta": {"key": "scopes", "value": group["scopes"][0]}}
+    # Today's shape of meta (the 2026 spec's example): a label and the group's scope.
+    label = re.sub(r"[^a-z0-9]+", "_", group["name"].lower()).strip("_")
+    return {"id": group["id"], "name": group["name"], "meta": {"label": label, "scopes": group["scopes"][0]}}
 
 
 def _check_resources(resources, where, nested=False):
@@ -185,15 +189,28 @@ def check_status(body):
     return status
 
 
+def _check_no_policy_ids(body):
+    policies = body.get("policies")
+    if isinstance(policies, list) and any(isinstance(p, dict) and p.get("id") is not None for p in policies):
+        raise bad_request(CODE_NAME, "Reusing existing policies is not supported by token creation")
+
+
 def check_token_body(raw, allowed_scopes, update=False):
-    """Validate a create/update body; returns the normalised fields or raises ApiError."""
+    """Validate a create/update body; returns the normalised fields or raises ApiError.
+
+    On update, ``condition`` is None when the body has no condition (or null): keep the
+    stored one. Dates absent or null are None: cleared.
+    """
     body = parse_json_object(raw)
-    fields = {
-        "name": check_name(body),
-        "policies": check_policies(body, allowed_scopes),
-    }
+    fields = {"name": check_name(body)}
+    if not update:
+        _check_no_policy_ids(body)
+    fields["policies"] = check_policies(body, allowed_scopes)
     fields["not_before"], fields["expires_on"] = check_dates(body)
-    fields["condition"] = check_condition(body)
+    if update and body.get("condition") is None:
+        fields["condition"] = None
+    else:
+        fields["condition"] = check_condition(body)
     if update:
         fields["status"] = check_status(body)
     return fields

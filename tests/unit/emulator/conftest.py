@@ -35,6 +35,8 @@ def _check_messages(items):
     for item in items:
         assert isinstance(item["code"], int) and item["code"] >= 1000
         assert isinstance(item["message"], str) and item["message"]
+        assert set(item) <= {"code", "message", "type", "error_chain"}
+        _check_messages(item.get("error_chain", []))
 
 
 def check_envelope(response):
@@ -102,6 +104,12 @@ class CF:
         response = self.admin("POST", "/faults", json=dict(extra, rules=list(rules)))
         assert response.status_code == 200, response.text
         return response.json()
+
+    def configure(self, **changes):
+        """Change behaviour switches through the admin API (the fixture's reset restores them)."""
+        response = self.admin("POST", "/settings", json=changes)
+        assert response.status_code == 200, response.text
+        return response.json()["settings"]
 
     def close(self):
         self.session.close()

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 
+import pytest
 import requests
 
 import cfemu
@@ -68,3 +69,47 @@ def test_cli_sigint_and_latency(tmp_path):
             process.kill()
             process.communicate()
     assert process.returncode == 0
+
+
+def test_cli_lists_every_switch():
+    env = dict(os.environ, PYTHONPATH=PACKAGE_ROOT)
+    shown = subprocess.run([sys.executable, "-m", "cfemu", "--help"], capture_output=True, text=True, env=env, timeout=30, check=True)
+    for name in cfemu.Emulator(seed="empty").settings():
+        assert "--" + name.replace("_", "-") in shown.stdout
+
+
+def test_cli_switches_reach_the_settings(tmp_path):
+    port_file = str(tmp_path / "port")
+    process = start(tmp_path, "--port-file", port_file, "--seed", "empty", "--no-condition-clear-on-empty",
+                    "--enforce-conditions", "--permission-error-code", "9109", "--expired-window-days", "none",
+                    "--user-token-quota", "7", "--account-token-quota", "none", "--rate-limit-requests", "20",
+                    "--rate-limit-window", "2")
+    try:
+        port = wait_for(port_file)
+        base = "http://127.0.0.1:%d" % port
+        settings = requests.get(base + "/__emulator/settings", timeout=5).json()["settings"]
+        assert settings == {"condition_clear_on_empty": False, "enforce_conditions": True, "permission_error_code": 9109,
+                            "expired_window_days": None, "user_token_quota": 7, "account_token_quota": None,
+                            "rate_limit_requests": 20, "rate_limit_window": 2}
+        answer = requests.get(base + "/client/v4/user/tokens/verify", timeout=5, headers={"Authorization": "Bearer " + cfemu.USER_API_TOKEN})
+        assert answer.headers["Ratelimit-Policy"] == '"default";q=20;w=2'
+        # A reset goes back to the command line's settings, not to the defaults.
+        requests.post(base + "/__emulator/settings", json={"user_token_quota": 50}, timeout=5)
+        requests.post(base + "/__emulator/reset", timeout=5)
+        assert requests.get(base + "/__emulator/settings", timeout=5).json()["settings"]["user_token_quota"] == 7
+        process.send_signal(signal.SIGTERM)
+        process.communicate(timeout=10)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    assert process.returncode == 0
+
+
+@pytest.mark.parametrize("args", [["--user-token-quota", "0"], ["--rate-limit-window", "-1"], ["--permission-error-code", "403"],
+                                  ["--expired-window-days", "soon"]])
+def test_cli_refuses_bad_switches(tmp_path, args):
+    process = start(tmp_path, *args)
+    stdout, stderr = process.communicate(timeout=30)
+    assert process.returncode == 2 and stdout == ""
+    assert args[0] in stderr or args[0][2:].replace("-", "_") in stderr

@@ -5,6 +5,7 @@
 import http.client
 import json
 import re
+import zlib
 
 import pytest
 
@@ -14,6 +15,15 @@ SCOPES = [
     pytest.param("user", id="user"),
     pytest.param("account", id="account"),
 ]
+PREFIX = {"user": "cfut_", "account": "cfat_"}
+RESTRICTED = {"request_ip": {"in": ["10.0.0.0/8"], "not_in": ["10.1.0.0/16"]}}
+
+
+def assert_value(value, scope):
+    """Cloudflare's scannable format: cfut_/cfat_, 40 letters and digits, an 8-hex checksum."""
+    match = re.match(r"^(cfut_|cfat_)([A-Za-z0-9]{40})([0-9a-f]{8})$", value)
+    assert match and match.group(1) == PREFIX[scope], value
+    assert int(match.group(3), 16) == zlib.crc32((match.group(1) + match.group(2)).encode())
 
 
 def call(cf, scope, method, path="", **kwargs):
@@ -26,10 +36,15 @@ def store_name(scope):
     return "user" if scope == "user" else "account:" + cfemu.ACCOUNT_ID
 
 
+def snapshot(cf, scope="user"):
+    """The stored tokens without last_used_on, which every authenticated call moves."""
+    return [dict(t, last_used_on=None) for t in cf.stored(store_name(scope))]
+
+
 @pytest.mark.parametrize("scope", SCOPES)
 def test_crud_round_trip(cf, scope):
     created = call(cf, scope, "POST", json=cf.token_body("crud", expires_on="2099-01-01T00:00:00Z")).json()["result"]
-    assert re.match(r"^[A-Za-z0-9_-]{40}$", created["value"])
+    assert_value(created["value"], scope)
     assert re.match(r"^[0-9a-f]{32}$", created["id"])
     assert created["status"] == "active" and created["last_used_on"] is None
     assert created["expires_on"] == "2099-01-01T00:00:00Z"
@@ -67,7 +82,8 @@ def test_value_only_on_create_and_roll(cf):
     created = cf.user("POST", json=cf.token_body("v")).json()["result"]
     assert "value" in created
     rolled = cf.user("PUT", "/%s/value" % created["id"], json={}).json()["result"]
-    assert isinstance(rolled, str) and len(rolled) == 40 and rolled != created["value"]
+    assert isinstance(rolled, str) and rolled != created["value"]
+    assert_value(rolled, "user")
     listed = cf.user("GET", params={"include_expired": "true"}).json()["result"]
     assert listed and all("value" not in t for t in listed)
     assert "value" not in cf.user("GET", "/" + created["id"]).json()["result"]
@@ -83,30 +99,106 @@ def test_roll_invalidates_old_value(cf, scope):
     old = created["value"]
     assert call(cf, scope, "GET", "/verify", token=old).json()["result"]["status"] == "active"
     new = call(cf, scope, "PUT", "/%s/value" % created["id"], json={}).json()["result"]
+    assert_value(new, scope)
     refused = call(cf, scope, "GET", "/verify", token=old)
     assert refused.status_code == 401 and refused.json()["errors"][0]["code"] == 1000
     verified = call(cf, scope, "GET", "/verify", token=new).json()["result"]
     assert verified == {"id": created["id"], "status": "active"}
 
 
-def test_roll_needs_object_body(cf):
+def test_roll_body_is_optional_but_must_be_an_object(cf):
     created = cf.user("POST", json=cf.token_body()).json()["result"]
     response = cf.user("PUT", "/%s/value" % created["id"], data="[]", headers={"Content-Type": "application/json"})
     assert response.status_code == 400 and response.json()["errors"][0]["code"] == 6007
     assert cf.user("PUT", "/%s/value" % ("f" * 32), json={}).status_code == 404
+    # No body at all (what the official Python SDK 5.x sends), or an empty one, is accepted.
+    for extra in ({}, {"data": ""}, {"data": "  ", "headers": {"Content-Type": "application/json"}}):
+        rolled = cf.user("PUT", "/%s/value" % created["id"], **extra)
+        assert rolled.status_code == 200, extra
+        assert_value(rolled.json()["result"], "user")
+    last = rolled.json()["result"]
+    assert cf.user("GET", "/verify", token=last).json()["result"]["id"] == created["id"]
 
 
-def test_put_is_full_replace(cf):
-    body = cf.token_body("full", not_before="2020-01-01T00:00:00Z", expires_on="2099-01-01T00:00:00Z",
-                         condition={"request_ip": {"in": ["10.0.0.0/8"]}})
-    created = cf.user("POST", json=body).json()["result"]
+@pytest.mark.parametrize("scope", SCOPES)
+def test_put_clears_dates_absent_or_null(cf, scope):
+    body = cf.token_body("dates", not_before="2020-01-01T00:00:00Z", expires_on="2099-01-01T00:00:00Z")
+    created = call(cf, scope, "POST", json=body).json()["result"]
     assert created["not_before"] == "2020-01-01T00:00:00Z"
-    assert created["condition"] == {"request_ip": {"in": ["10.0.0.0/8"]}}
-    updated = cf.user("PUT", "/" + created["id"], json=cf.token_body("full")).json()["result"]
-    for key in ("not_before", "expires_on"):
-        assert key not in updated
-    assert updated["condition"] == {}
+    updated = call(cf, scope, "PUT", "/" + created["id"], json=cf.token_body("dates", not_before=None, expires_on=None)).json()
+    assert "not_before" not in updated["result"] and "expires_on" not in updated["result"]
+    call(cf, scope, "PUT", "/" + created["id"], json=body)
+    updated = call(cf, scope, "PUT", "/" + created["id"], json=cf.token_body("dates")).json()["result"]
+    assert "not_before" not in updated and "expires_on" not in updated
     assert updated["status"] == "active"
+
+
+@pytest.mark.parametrize("scope", SCOPES)
+def test_put_without_condition_keeps_it(cf, scope):
+    created = call(cf, scope, "POST", json=cf.token_body("cond", condition=RESTRICTED)).json()["result"]
+    for body in (cf.token_body("cond"), cf.token_body("cond", condition=None)):
+        updated = call(cf, scope, "PUT", "/" + created["id"], json=body).json()["result"]
+        assert updated["condition"] == RESTRICTED
+    assert call(cf, scope, "GET", "/" + created["id"]).json()["result"]["condition"] == RESTRICTED
+    changed = {"request_ip": {"in": ["192.0.2.0/24"]}}
+    updated = call(cf, scope, "PUT", "/" + created["id"], json=cf.token_body("cond", condition=changed)).json()["result"]
+    assert updated["condition"] == changed
+
+
+@pytest.mark.parametrize("empty", [{}, {"request_ip": {}}, {"request_ip": {"in": [], "not_in": []}}])
+@pytest.mark.parametrize("scope", SCOPES)
+def test_put_with_empty_condition_clears_it_by_default(cf, scope, empty):
+    assert cf.admin("GET", "/settings").json()["settings"]["condition_clear_on_empty"] is True
+    created = call(cf, scope, "POST", json=cf.token_body("cond", condition=RESTRICTED)).json()["result"]
+    updated = call(cf, scope, "PUT", "/" + created["id"], json=cf.token_body("cond", condition=empty)).json()["result"]
+    assert updated["condition"] == {}
+    assert call(cf, scope, "GET", "/" + created["id"]).json()["result"]["condition"] == {}
+
+
+@pytest.mark.parametrize("scope", SCOPES)
+def test_put_with_empty_condition_kept_when_switched(cf, scope):
+    cf.configure(condition_clear_on_empty=False)
+    created = call(cf, scope, "POST", json=cf.token_body("cond", condition=RESTRICTED)).json()["result"]
+    # The write succeeds and the answer shows what is stored: the condition was not applied.
+    response = call(cf, scope, "PUT", "/" + created["id"], json=cf.token_body("cond-renamed", condition={}))
+    assert response.status_code == 200
+    assert response.json()["result"]["name"] == "cond-renamed" and response.json()["result"]["condition"] == RESTRICTED
+    assert call(cf, scope, "GET", "/" + created["id"]).json()["result"]["condition"] == RESTRICTED
+    # A non-empty condition still replaces it; and a token without one can be given one.
+    other = {"request_ip": {"not_in": ["198.51.100.0/24"]}}
+    assert call(cf, scope, "PUT", "/" + created["id"], json=cf.token_body("cond", condition=other)).json()["result"]["condition"] == other
+    plain = call(cf, scope, "POST", json=cf.token_body("plain")).json()["result"]
+    assert call(cf, scope, "PUT", "/" + plain["id"], json=cf.token_body("plain", condition={})).json()["result"]["condition"] == {}
+
+
+@pytest.mark.parametrize("scope", SCOPES)
+def test_create_with_policy_ids_is_refused(cf, scope):
+    before = snapshot(cf, scope)
+    policy = dict(cf.token_body()["policies"][0], id="beefcafe1337beefcafe1337beefcafe")
+    response = call(cf, scope, "POST", json=cf.token_body("reuse", policies=[policy]))
+    assert response.status_code == 400
+    assert response.json()["errors"] == [{"code": 1001, "message": "Reusing existing policies is not supported by token creation"}]
+    assert snapshot(cf, scope) == before
+    # An update may carry the ids the token came back with.
+    created = call(cf, scope, "POST", json=cf.token_body("reuse")).json()["result"]
+    again = call(cf, scope, "PUT", "/" + created["id"], json=cf.token_body("reuse", policies=created["policies"]))
+    assert again.status_code == 200
+
+
+def test_revoked_tokens_are_readable_and_deletable_only(cf):
+    revoked = cf.seed(tokens=[{"name": "leaked", "status": "revoked (exposed)"}])[0]
+    assert cf.user("GET", "/" + revoked["id"]).json()["result"]["status"] == "revoked (exposed)"
+    before = snapshot(cf)
+    for method, path, body in (("PUT", "/" + revoked["id"], cf.token_body("leaked", status="active")),
+                               ("PUT", "/" + revoked["id"], cf.token_body("leaked")),
+                               ("PUT", "/%s/value" % revoked["id"], {})):
+        response = cf.user(method, path, json=body)
+        assert response.status_code == 400
+        error = response.json()["errors"][0]
+        assert error["code"] == 1006 and "revoked (exposed)" in error["message"]
+    assert snapshot(cf) == before
+    assert cf.user("GET", "/verify", token=revoked["value"]).status_code == 401
+    assert cf.user("DELETE", "/" + revoked["id"]).status_code == 200
 
 
 def test_put_keeps_status_when_absent(cf):
@@ -139,10 +231,11 @@ def test_server_reorders_and_decorates_policies(cf):
             assert ids == sorted(ids)
             assert list(returned["resources"]) == sorted(returned["resources"])
             for group in returned["permission_groups"]:
-                assert group["name"] and group["meta"]["key"] and group["meta"]["value"]
+                assert group["name"] and set(group["meta"]) == {"label", "scopes"}
     by_name = dict((g["name"], g) for p in forward["policies"] for g in p["permission_groups"])
     assert by_name["DNS Read"]["id"] == cf.gid("DNS Read")
-    assert by_name["Workers Scripts Read"]["meta"]["value"] == cfemu.SCOPE_ACCOUNT
+    assert by_name["DNS Read"]["meta"] == {"label": "dns_read", "scopes": cfemu.SCOPE_ZONE}
+    assert by_name["Workers Scripts Read"]["meta"] == {"label": "workers_scripts_read", "scopes": cfemu.SCOPE_ACCOUNT}
     assert len(set(p["id"] for p in forward["policies"] + backward["policies"])) == 6
     # Group order inside a policy is the server's too.
     swapped = cf.user("POST", json=cf.token_body("x", policies=[cf.policy("Zone Read", "DNS Read")])).json()["result"]

@@ -192,8 +192,20 @@ def test_request_log_holds_no_secrets(cf):
     cf.user("GET", token="x" * 40)
     cf.faults({"method": "POST", "action": "malformed", "after": True})
     cf.user("POST", json=cf.token_body("faulted"), check=False)
-    dumped = json.dumps(cf.admin("GET", "/requests").json())
-    for secret in (cfemu.USER_API_TOKEN, cfemu.ACCOUNT_API_TOKEN, cfemu.READONLY_API_TOKEN, cfemu.API_KEY, created["value"], rolled):
+    # The newer paths: a roll without body, an account token on /user, a permission refusal, a throttled call.
+    cf.admin("DELETE", "/faults")
+    bodiless = cf.user("PUT", "/%s/value" % created["id"]).json()["result"]
+    cf.user("GET", token=cfemu.ACCOUNT_API_TOKEN)
+    cf.user("POST", token=cfemu.READONLY_API_TOKEN, json=cf.token_body("nope"))
+    cf.configure(rate_limit_requests=1, rate_limit_window=60)
+    cf.user("GET", "/verify", token=bodiless)
+    assert cf.user("GET", "/verify", token=bodiless, check=False).status_code == 429
+    log = cf.admin("GET", "/requests").json()["requests"]
+    assert [(r["method"], r["status"], r["body"]) for r in log[-5:]] == [
+        ("PUT", 200, None), ("GET", 400, None), ("POST", 403, cf.token_body("nope")), ("GET", 200, None), ("GET", 429, None)]
+    dumped = json.dumps(log)
+    for secret in (cfemu.USER_API_TOKEN, cfemu.ACCOUNT_API_TOKEN, cfemu.READONLY_API_TOKEN, cfemu.API_KEY, created["value"], rolled,
+                   bodiless):
         assert secret not in dumped
     assert "Authorization" not in dumped and "X-Auth" not in dumped
 

@@ -2,6 +2,8 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Listing: pagination, ordering, the include_expired quirk; and the permission group catalog."""
 
+import datetime
+
 import pytest
 
 import cfemu
@@ -60,19 +62,64 @@ def test_direction(cf):
     assert issued == sorted(issued)
 
 
-def test_expired_tokens_hidden_unless_asked(cf):
-    cf.seed(tokens=[{"name": "expired-one", "expires_on": "2021-01-01T00:00:00Z"},
-                    {"name": "expired-two", "status": "expired"},
-                    {"name": "still-valid", "expires_on": "2099-01-01T00:00:00Z"}])
-    default = [t["name"] for t in cf.user("GET", params={"per_page": 50}).json()["result"]]
-    assert "still-valid" in default and "expired-one" not in default and "expired-two" not in default
-    assert "old-expired" not in default
-    explicit_false = [t["name"] for t in cf.user("GET", params={"per_page": 50, "include_expired": "false"}).json()["result"]]
-    assert explicit_false == default
-    body = cf.user("GET", params={"per_page": 50, "include_expired": "true"}).json()
-    everything = dict((t["name"], t["status"]) for t in body["result"])
-    assert everything["expired-one"] == "expired" and everything["expired-two"] == "expired"
-    assert body["result_info"]["total_count"] == len(default) + 3
+def _ago(days):
+    return (datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _names(cf, scope="user", **params):
+    params.setdefault("per_page", 50)
+    if scope == "user":
+        return [t["name"] for t in cf.user("GET", params=params).json()["result"]]
+    return [t["name"] for t in cf.account("GET", params=params).json()["result"]]
+
+
+EXPIRED_SPECS = [{"name": "expired-recently", "expires_on": _ago(3)},
+                 {"name": "expired-29-days", "expires_on": _ago(29)},
+                 {"name": "expired-31-days", "expires_on": _ago(31)},
+                 {"name": "expired-long-ago", "expires_on": "2021-01-01T00:00:00Z"},
+                 {"name": "status-expired-now", "status": "expired"},
+                 {"name": "status-expired-old", "status": "expired", "modified_on": "2021-01-01T00:00:00Z"},
+                 {"name": "still-valid", "expires_on": "2099-01-01T00:00:00Z"}]
+
+
+@pytest.mark.parametrize("scope", ["user", "account"])
+def test_expired_tokens_hidden_unless_asked(cf, scope):
+    cf.seed("user" if scope == "user" else "account:" + cfemu.ACCOUNT_ID, tokens=EXPIRED_SPECS)
+    default = _names(cf, scope)
+    assert "still-valid" in default and not [n for n in default if "expired" in n]
+    assert _names(cf, scope, include_expired="false") == default
+    listed = _names(cf, scope, include_expired="true")
+    # "recently-expired" (2026 spec): within the default window of 30 days, by expires_on, else by the last change.
+    assert sorted(set(listed) - set(default)) == sorted(
+        ["expired-recently", "expired-29-days", "status-expired-now", "old-expired" if scope == "user" else "expired-account-token"])
+    # The API still answers for each of them by id.
+    for token in cf.stored("user" if scope == "user" else "account:" + cfemu.ACCOUNT_ID):
+        path = "/" + token["id"]
+        found = cf.user("GET", path) if scope == "user" else cf.account("GET", path)
+        assert found.status_code == 200 and found.json()["result"]["name"] == token["name"]
+
+
+def test_expired_window_is_settable(cf):
+    cf.seed(tokens=EXPIRED_SPECS)
+    cf.configure(expired_window_days=2)
+    assert sorted(n for n in _names(cf, include_expired="true") if "expired" in n) == ["status-expired-now"]
+    cf.configure(expired_window_days=None)
+    every = [n for n in _names(cf, include_expired="true") if "expired" in n]
+    assert sorted(every) == sorted([s["name"] for s in EXPIRED_SPECS if "expired" in s["name"]] + ["old-expired"])
+    cf.configure(expired_window_days=0)
+    assert sorted(n for n in _names(cf, include_expired="true") if "expired" in n) == []
+    # The total count follows the same rule as the pages.
+    cf.configure(expired_window_days=30)
+    body = cf.user("GET", params={"per_page": 5, "include_expired": "true"}).json()
+    assert body["result_info"]["total_count"] == len(_names(cf, include_expired="true"))
+
+
+def test_revoked_tokens_are_listed(cf):
+    cf.seed(tokens=[{"name": "leaked", "status": "revoked (exposed)"},
+                    {"name": "leaked-and-expired", "status": "revoked (exposed)", "expires_on": "2021-01-01T00:00:00Z"}])
+    for params in ({}, {"include_expired": "true"}):
+        listed = dict((t["name"], t["status"]) for t in cf.user("GET", params=dict(params, per_page=50)).json()["result"])
+        assert listed["leaked"] == listed["leaked-and-expired"] == "revoked (exposed)"
 
 
 def test_unknown_query_params_ignored(cf):
