@@ -127,7 +127,9 @@ class CloudflareTransportError(CloudflareError):
 
 
 class CloudflareWriteUncertain(CloudflareError):
-    """A non-idempotent write whose outcome is unknown; it is never retried."""
+    """A non-idempotent write whose outcome is unknown; it is never retried. ``reason`` says why, in a few words."""
+
+    reason = "no usable answer"
 
 
 def _sentence(text):
@@ -364,11 +366,13 @@ class CloudflareClient:
     def _uncertain_or_transport(self, method, path, idempotent, what, status=None, errors=None):
         if idempotent:
             return CloudflareTransportError(what[0].upper() + what[1:], method, path, status, errors)
-        return CloudflareWriteUncertain(
+        error = CloudflareWriteUncertain(
             "The %s %s request may or may not have been applied: %s. It was sent once and not retried, "
             "to avoid a duplicate" % (method, path, what),
             method, path, status, errors,
             hint="Look the token up (tokenops.cloudflare.cf_token_info) before running again.")
+        error.reason = what
+        return error
 
     def _note_rate_limit(self, headers):
         budget = parse_rate_limit(headers or {})
