@@ -169,6 +169,9 @@ class CloudflareModule:
     def exit(self, **result):
         self.module.exit_json(**result)
 
+    def warn(self, msg):
+        self.module.warn(msg)
+
     def run(self, main):
         """Call ``main(self)`` and turn API errors and unreadable data into one clear failure, never a traceback."""
         try:
