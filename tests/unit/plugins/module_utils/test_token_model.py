@@ -306,3 +306,12 @@ def test_scope_meta_in_either_echoed_form_is_understood():
     ]}]}
     assert tm.token_groups(token) == [{"id": "2" * 32, "name": "Zone Read", "scopes": [tm.SCOPE_ZONE]},
                                       {"id": "4" * 32, "name": "Analytics Read", "scopes": [tm.SCOPE_ACCOUNT]}]
+
+
+def test_suggestions_contain_the_name_first_then_spell_alike():
+    names = ["DNS Read", "DNS Write", "Zone Read", "Workers Scripts Write", "Zone Settings Write"]
+    assert tm.suggest_names("dns", names) == ["DNS Read", "DNS Write"]
+    assert tm.suggest_names("DNS Wirte", names)[0] == "DNS Write"
+    assert tm.suggest_names("Quantum", names) == []
+    assert tm.did_you_mean("zone read", names).startswith(" Did you mean: Zone Read")
+    assert tm.did_you_mean("Quantum", names) == ""
