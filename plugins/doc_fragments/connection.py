@@ -56,7 +56,7 @@ options:
       - How many times a read, update or delete is retried after HTTP 429 (honouring C(Retry-After)),
         HTTP 500, 502, 503, 504 or a connection error, with exponential backoff and jitter.
       - Creating a token and rolling a token value are sent again only when Cloudflare certainly did not
-        apply them: HTTP 429 (a refusal, waited out as C(Retry-After) asks) or a connection that was never made.
+        apply them, after HTTP 429 (a refusal, waited out as C(Retry-After) asks) or a connection that was never made.
         After a timeout, a reset connection or HTTP 5xx they are never resent, because a second attempt could
         create a duplicate or invalidate the value just issued; a create in that state is settled by looking its
         name up in the same run (see the module's notes).
