@@ -82,7 +82,7 @@ notes:
     When Cloudflare's C(Ratelimit) headers say fewer requests are left than the pages still to read (or under a tenth
     of the quota), pages are read one after another, waiting for the window to reset when the budget is spent.
   - Errors name their cause. HTTP 401, or HTTP 400/403 with a credential error code, is bad credentials. HTTP 403
-    with code 10000 or 9109 is a missing permission of credentials that do authenticate: the message names the
+    with code 10000 or 9109 is a missing permission of credentials that do authenticate, and the message names the
     permission, C(API Tokens Read/Write) for user-owned tokens and C(Account API Tokens Read/Write) for account-owned
     ones. HTTP 403 "Cannot use the access token from location" means the IP condition of the token in use refuses this host.
 """

@@ -39,7 +39,7 @@ options:
       - V(active) tokens work; V(disabled) ones were switched off by their owner and can be switched on again.
       - A token whose RV(tokens[].expires_on) has passed counts as V(expired) even if Cloudflare still reports it V(active).
       - V(revoked) selects every status that begins with C(revoked), such as C(revoked (exposed)), which Cloudflare sets on
-        a token it found leaked in public. Such a token cannot be switched on again: replace it with a new one.
+        a token it found leaked in public. Such a token cannot be switched on again; replace it with a new one.
     type: list
     elements: str
     choices: [active, disabled, expired, revoked]

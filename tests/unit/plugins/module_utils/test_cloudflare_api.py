@@ -367,7 +367,7 @@ def token_result(name="n"):
 
 
 def test_403_code_10000_is_a_permission_problem_named_for_user_tokens():
-    c, _ = scripted([failure(403, 10000, "Authentication error")])
+    c, _clock = scripted([failure(403, 10000, "Authentication error")])
     with pytest.raises(api.CloudflarePermissionError) as info:
         c.list_tokens()
     text = str(info.value)
@@ -377,7 +377,7 @@ def test_403_code_10000_is_a_permission_problem_named_for_user_tokens():
 
 
 def test_403_code_10000_on_account_tokens_names_the_account_permission():
-    c, _ = scripted([failure(403, 10000, "Authentication error")])
+    c, _clock = scripted([failure(403, 10000, "Authentication error")])
     with pytest.raises(api.CloudflarePermissionError) as info:
         c.create_token({"name": "x"}, account_id="b" * 32)
     assert '"Account API Tokens Read/Write"' in str(info.value)
@@ -385,14 +385,14 @@ def test_403_code_10000_on_account_tokens_names_the_account_permission():
 
 
 def test_401_stays_bad_credentials():
-    c, _ = scripted([failure(401, 10000, "Authentication error")])
+    c, _clock = scripted([failure(401, 10000, "Authentication error")])
     with pytest.raises(api.CloudflareAuthError) as info:
         c.verify_token()
     assert "rejected the credentials" in str(info.value)
 
 
 def test_ip_condition_refusal_says_so():
-    c, _ = scripted([failure(403, 9109, "Cannot use the access token from location: 192.0.2.7")])
+    c, _clock = scripted([failure(403, 9109, "Cannot use the access token from location: 192.0.2.7")])
     with pytest.raises(api.CloudflarePermissionError) as info:
         c.list_tokens()
     text = str(info.value)
@@ -400,29 +400,29 @@ def test_ip_condition_refusal_says_so():
 
 
 def test_account_owned_token_on_user_endpoints_hints_account_id():
-    c, _ = scripted([failure(400, 1001, "Invalid request")])
+    c, _clock = scripted([failure(400, 1001, "Invalid request")])
     with pytest.raises(api.CloudflareError) as info:
         c.list_tokens()
     assert "set account_id" in str(info.value)
-    c, _ = scripted([failure(400, 1001, "Invalid request")])
+    c, _clock = scripted([failure(400, 1001, "Invalid request")])
     with pytest.raises(api.CloudflareError) as info:
         c.list_tokens(account_id="b" * 32)
     assert "account_id" not in str(info.value)
 
 
 def test_error_chain_is_part_of_the_sentence():
-    c, _ = scripted([failure(400, 1001, "Invalid request.", error_chain=[{"code": 1002, "message": "name too long"}])])
+    c, _clock = scripted([failure(400, 1001, "Invalid request.", error_chain=[{"code": 1002, "message": "name too long"}])])
     with pytest.raises(api.CloudflareError) as info:
         c.update_token("a" * 32, {"name": "x"}, account_id="b" * 32)
     assert "Cloudflare said: 1001: Invalid request (1002: name too long)." in str(info.value)
 
 
 def test_a_base_url_without_client_v4_gets_a_hint():
-    c, _ = scripted([Reply(404, None, text=True)], base_url="https://api.cloudflare.com")
+    c, _clock = scripted([Reply(404, None, text=True)], base_url="https://api.cloudflare.com")
     with pytest.raises(api.CloudflareTransportError) as info:
         c.list_tokens()
     assert "does not end with /client/v4" in str(info.value)
-    c, _ = scripted([Reply(404, None, text=True)])
+    c, _clock = scripted([Reply(404, None, text=True)])
     with pytest.raises(api.CloudflareTransportError) as info:
         c.list_tokens()
     assert "/client/v4;" not in str(info.value)
@@ -454,14 +454,14 @@ def test_transport_errors_say_what_failed_and_how_often(exc, words):
 
 
 def test_a_single_attempt_is_counted_too():
-    c, _ = scripted([raising(requests.exceptions.ConnectionError("[Errno 111] Connection refused"))], retries=0)
+    c, _clock = scripted([raising(requests.exceptions.ConnectionError("[Errno 111] Connection refused"))], retries=0)
     with pytest.raises(api.CloudflareTransportError) as info:
         c.verify_token()
     assert str(info.value).endswith("(1 attempt.)")
 
 
 def test_a_read_timeout_on_create_is_uncertain_and_sent_once():
-    c, _ = scripted([raising(requests.exceptions.ReadTimeout("read timed out"))])
+    c, _clock = scripted([raising(requests.exceptions.ReadTimeout("read timed out"))])
     with pytest.raises(api.CloudflareWriteUncertain) as info:
         c.create_token({"name": "x"})
     assert len(c.session.sent) == 1
@@ -558,7 +558,7 @@ def test_a_low_rate_limit_budget_reads_pages_one_at_a_time(monkeypatch):
     c, clock = scripted([None])
     c.session = PagedSession(paged(6, {"Ratelimit": '"default";r=8;t=20', "Ratelimit-Policy": '"default";q=1200;w=300'}))
     assert len(c.list_tokens()) == 300
-    assert [int(p["page"]) for _, _, p in c.session.sent] == [1, 2, 3, 4, 5, 6]
+    assert [int(p["page"]) for _method, _url, p in c.session.sent] == [1, 2, 3, 4, 5, 6]
     assert used == [] and clock.sleeps == []
 
 
@@ -566,7 +566,7 @@ def test_an_ample_budget_keeps_parallel_pages(monkeypatch):
     real = api.ThreadPoolExecutor
     used = []
     monkeypatch.setattr(api, "ThreadPoolExecutor", lambda **kw: used.append(kw["max_workers"]) or real(**kw))
-    c, _ = scripted([None])
+    c, _clock = scripted([None])
     c.session = PagedSession(paged(6, {"Ratelimit": '"default";r=900;t=20', "Ratelimit-Policy": '"default";q=1200;w=300'}))
     assert len(c.list_tokens()) == 300
     assert used == [api.PAGE_WORKERS]

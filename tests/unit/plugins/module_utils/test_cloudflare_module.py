@@ -34,7 +34,7 @@ def test_api_token_option_beats_global_key_in_the_environment():
 
 def test_api_email_and_key_options_beat_a_token_in_the_environment():
     p = params(api_email="me@example.com", api_key=KEY)
-    sources, problem = cm.resolve_connection(p, {"CLOUDFLARE_API_TOKEN": TOKEN})
+    _sources, problem = cm.resolve_connection(p, {"CLOUDFLARE_API_TOKEN": TOKEN})
     assert problem is None
     assert (p["api_token"], p["api_email"], p["api_key"]) == (None, "me@example.com", KEY)
 
@@ -48,13 +48,13 @@ def test_a_key_option_takes_the_missing_email_from_the_environment_not_the_token
 
 
 def test_both_methods_as_options_stay_an_error():
-    _, problem = cm.resolve_connection(params(api_token=TOKEN, api_email="me@example.com", api_key=KEY), {})
+    _sources, problem = cm.resolve_connection(params(api_token=TOKEN, api_email="me@example.com", api_key=KEY), {})
     assert "mutually exclusive" in problem
 
 
 def test_both_methods_in_the_environment_are_an_error_naming_the_variables():
     p = params()
-    _, problem = cm.resolve_connection(p, dict(KEY_ENV, CLOUDFLARE_API_TOKEN=TOKEN))
+    _sources, problem = cm.resolve_connection(p, dict(KEY_ENV, CLOUDFLARE_API_TOKEN=TOKEN))
     assert "CLOUDFLARE_API_TOKEN" in problem and "CLOUDFLARE_API_KEY" in problem
     assert TOKEN not in problem and KEY not in problem
 
@@ -66,7 +66,7 @@ def test_both_methods_in_the_environment_are_an_error_naming_the_variables():
 ])
 def test_the_environment_fills_unset_credentials(env, expected):
     p = params()
-    _, problem = cm.resolve_connection(p, env)
+    _sources, problem = cm.resolve_connection(p, env)
     assert problem is None
     assert (p["api_token"], p["api_email"], p["api_key"]) == expected
 
