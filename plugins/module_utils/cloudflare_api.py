@@ -7,11 +7,15 @@ envelope, typed errors, pagination and the retry policy. Modules never
 import ``requests`` themselves.
 """
 
+import datetime
+import email.utils
 import json
 import random
+import re
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import urlsplit
 
 try:
     import requests
@@ -34,9 +38,16 @@ PAGE_WORKERS = 4
 RETRYABLE_STATUSES = frozenset((429, 500, 502, 503, 504))
 BACKOFF_BASE = 0.5
 BACKOFF_CAP = 20.0
+# The longest wait a task accepts by default when Cloudflare asks it to come back later (Retry-After).
 RETRY_AFTER_CAP = 60.0
-# Cloudflare codes that mean "these credentials are not valid", whatever the HTTP status.
-AUTH_ERROR_CODES = frozenset((1000, 6003, 6111, 9103, 9106, 10000))
+# Cloudflare codes that mean "these credentials are not valid" on HTTP 400/403. HTTP 401 always does.
+# 10000 ("Authentication error") and 9109 on HTTP 403 come with credentials that authenticate
+# but lack a permission, so they are permission errors, not bad credentials.
+AUTH_ERROR_CODES = frozenset((1000, 6003, 6111, 9103, 9106))
+# Cloudflare's answer when a token's IP condition refuses the caller (HTTP 403, code 9109).
+_LOCATION_REFUSED = re.compile(r"cannot use the access token from location", re.I)
+# Fewer requests left in the rate-limit window than this share of the quota: read pages one at a time.
+LOW_BUDGET_SHARE = 0.1
 
 
 class CloudflareError(Exception):
@@ -44,38 +55,44 @@ class CloudflareError(Exception):
 
     Carries what a user needs to act on it (status, Cloudflare codes and
     messages, method and path) and nothing else: no header, body or secret.
+    ``str()`` reads as sentences: what happened, where, what Cloudflare said,
+    how many attempts were made, and what to do.
     """
 
     hint = ""
 
-    def __init__(self, message, method=None, path=None, status=None, errors=None):
+    def __init__(self, message, method=None, path=None, status=None, errors=None, hint=None):
         super().__init__(message)
         self.message = message
         self.method = method
         self.path = path
         self.status = status
         self.errors = errors or []
+        self.attempts = 1
+        if hint is not None:
+            self.hint = hint
 
     @property
     def codes(self):
         return [e.get("code") for e in self.errors if isinstance(e, dict)]
 
     def __str__(self):
-        parts = [self.message]
+        parts = [_sentence(self.message)]
         where = " ".join(p for p in (self.method, self.path) if p)
         if where:
-            parts.append("(%s%s)" % (where, ", HTTP %s" % self.status if self.status else ""))
-        details = "; ".join(
-            "%s: %s" % (e.get("code"), e.get("message")) for e in self.errors if isinstance(e, dict)
-        )
+            parts.append("(%s%s.)" % (where, ", HTTP %s" % self.status if self.status else ""))
+        details = "; ".join(_error_text(e) for e in self.errors if isinstance(e, dict))
         if details:
-            parts.append("Cloudflare said: %s" % details)
+            parts.append("Cloudflare said: %s" % _sentence(details))
+        if self.attempts > 1:
+            parts.append("Gave up after %d attempts." % self.attempts)
         if self.hint:
-            parts.append(self.hint)
+            parts.append(_sentence(self.hint))
         return " ".join(parts)
 
     def to_dict(self):
-        return {"status": self.status, "method": self.method, "path": self.path, "errors": self.errors}
+        return {"status": self.status, "method": self.method, "path": self.path, "errors": self.errors,
+                "attempts": self.attempts}
 
 
 class CloudflareAuthError(CloudflareError):
@@ -83,7 +100,7 @@ class CloudflareAuthError(CloudflareError):
 
 
 class CloudflarePermissionError(CloudflareError):
-    hint = "The credentials are valid but lack the permission for this call (API Tokens Read/Write)."
+    """Cloudflare accepted the authentication but refused the call (HTTP 403)."""
 
 
 class CloudflareNotFound(CloudflareError):
@@ -91,48 +108,150 @@ class CloudflareNotFound(CloudflareError):
 
 
 class CloudflareRateLimited(CloudflareError):
-    pass
+    """HTTP 429: the request was refused, so nothing it asked for was applied.
+
+    ``retry_at`` is the UTC time (a datetime) after which Cloudflare accepts requests again, when known.
+    """
+
+    retry_at = None
 
 
 class CloudflareTransportError(CloudflareError):
     """No usable answer: connection failure, timeout, or a body that is not the API's JSON."""
 
+    def __str__(self):
+        text = super().__str__()
+        if self.attempts == 1 and self.status is None:
+            text += " (1 attempt.)"
+        return text
+
 
 class CloudflareWriteUncertain(CloudflareError):
-    """A non-idempotent write whose outcome is unknown; it is never retried."""
+    """A non-idempotent write whose outcome is unknown; it is never retried. ``reason`` says why, in a few words."""
+
+    reason = "no usable answer"
 
 
-def _sleep_for(attempt, retry_after=None):
-    if retry_after is not None:
-        return min(retry_after, RETRY_AFTER_CAP)
+def _sentence(text):
+    text = str(text).strip()
+    return text if not text or text[-1] in ".!?" else text + "."
+
+
+def _error_text(error):
+    """``code: message``, with the sub-errors Cloudflare nests in ``error_chain`` in brackets."""
+    text = "%s: %s" % (error.get("code"), str(error.get("message", "")).strip().rstrip("."))
+    chain = [e for e in error.get("error_chain") or [] if isinstance(e, dict)] if isinstance(error.get("error_chain"), list) else []
+    if chain:
+        text += " (%s)" % "; ".join(_error_text(e) for e in chain)
+    return text
+
+
+def _scope_of(path):
+    return "account" if (path or "").startswith("/accounts/") else "user"
+
+
+def permission_hint(method, path):
+    """What a 403 on ``path`` needs: the permission group for the scope in use."""
+    if _scope_of(path) == "account":
+        group, owner = "Account API Tokens", "account-owned tokens of this account"
+    else:
+        group, owner = "API Tokens", "the user's own tokens"
+    return ('Cloudflare accepted the authentication, but this call needs the permission "%s Read/Write" on %s '
+            '("%s Read" lists and reads, "%s Write" is needed to create, change, roll or delete). '
+            "Grant it to the API token in use, or to the user's role with api_key." % (group, owner, group, group))
+
+
+LOCATION_HINT = ("The API token in use has an IP address condition (condition.request_ip) that refuses requests "
+                 "from this host: run the task from an allowed address, or widen the token's condition.")
+ACCOUNT_TOKEN_HINT = ("If the API token in use is account-owned, set account_id (or CLOUDFLARE_ACCOUNT_ID): an "
+                      "account-owned token manages /accounts/{account_id}/tokens and cannot use /user/tokens.")
+
+
+def _backoff(attempt):
     # Full jitter keeps parallel forks from retrying in lockstep.
     return random.uniform(0, min(BACKOFF_CAP, BACKOFF_BASE * (2 ** attempt)))
 
 
-def _parse_retry_after(value):
+def _parse_retry_after(value, now):
+    """Seconds to wait from a ``Retry-After`` header (seconds or an HTTP date), or None."""
+    if value is None:
+        return None
     try:
         return max(0.0, float(value))
     except (TypeError, ValueError):
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(str(value))
+    except (TypeError, ValueError, IndexError):
         return None
+    if when is None:
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=datetime.timezone.utc)
+    return max(0.0, when.timestamp() - now)
+
+
+def _header(headers, name):
+    value = headers.get(name) if hasattr(headers, "get") else None
+    if value is None and hasattr(headers, "items"):
+        for key, item in headers.items():
+            if str(key).lower() == name.lower():
+                return item
+    return value
+
+
+_RATE_PARAM = re.compile(r"(?:^|[;,\s])([a-z]+)=\"?([0-9]+(?:\.[0-9]+)?)\"?", re.I)
+
+
+def parse_rate_limit(headers):
+    """The rate-limit budget announced by ``Ratelimit``/``Ratelimit-Policy`` headers.
+
+    Understands the IETF forms ``"default";r=50;t=30`` / ``"default";q=1200;w=300`` and the
+    older ``limit=1200, remaining=50, reset=30``. Returns a dict with ``remaining`` (requests
+    left), ``reset`` (seconds until the window resets) and ``quota`` (requests per window),
+    each None when not announced.
+    """
+    budget = {"remaining": None, "reset": None, "quota": None}
+    names = {"r": "remaining", "remaining": "remaining", "t": "reset", "reset": "reset", "q": "quota", "limit": "quota"}
+    for header in ("Ratelimit", "Ratelimit-Policy"):
+        value = _header(headers, header)
+        if not value:
+            continue
+        for key, number in _RATE_PARAM.findall(str(value)):
+            field = names.get(key.lower())
+            if field and budget[field] is None:
+                budget[field] = float(number)
+    return budget
+
+
+def _utc(timestamp):
+    return datetime.datetime.fromtimestamp(timestamp, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class CloudflareClient:
     """Client for ``/user/tokens*`` and ``/accounts/{account_id}/tokens*``.
 
     ``account_id`` selects account-owned tokens; ``None`` means user-owned.
+    ``max_retry_wait`` is the longest ``Retry-After`` (seconds) waited out after HTTP 429; a longer
+    one fails at once saying when to retry. ``sleep`` and ``clock`` are replaceable for tests.
     """
 
     def __init__(self, base_url=DEFAULT_BASE_URL, api_token=None, api_email=None, api_key=None,
-                 timeout=30, validate_certs=True, retries=4, sleep=time.sleep, page_workers=PAGE_WORKERS):
+                 timeout=30, validate_certs=True, retries=4, sleep=time.sleep, page_workers=PAGE_WORKERS,
+                 max_retry_wait=RETRY_AFTER_CAP, clock=time.time):
         if not HAS_REQUESTS:
             raise RuntimeError("the requests library is required")
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
         self.retries = max(0, int(retries))
         self.page_workers = max(1, int(page_workers))
+        self.max_retry_wait = max(0.0, float(max_retry_wait))
         self._sleep = sleep
+        self._clock = clock
         self._lock = threading.Lock()
         self.request_count = 0
+        # The budget the last answer announced (see parse_rate_limit), with the time it was read.
+        self.rate_limit = {"remaining": None, "reset": None, "quota": None, "at": None}
         self.session = requests.Session()
         # One pooled keep-alive session per module run, large enough for parallel paging.
         adapter = HTTPAdapter(pool_connections=1, pool_maxsize=self.page_workers + 1)
@@ -155,13 +274,19 @@ class CloudflareClient:
         base = "/accounts/%s/tokens" % account_id if account_id else "/user/tokens"
         return "/".join((base,) + tuple(parts))
 
+    @property
+    def host(self):
+        return urlsplit(self.base_url).netloc or self.base_url
+
     # ---------------------------------------------------------------- request
     def request(self, method, path, params=None, body=None, idempotent=None):
         """Send one API call and return the decoded envelope.
 
         Idempotent calls are retried on 429/5xx/connection errors within the
-        retry budget. Non-idempotent ones (create, roll) are sent once: only a
-        connection that was never established is tried again.
+        retry budget. Non-idempotent ones (create, roll) are sent again only
+        when the first attempt certainly did not apply: a connection that was
+        never established, or HTTP 429 (a refusal). A ``Retry-After`` longer
+        than ``max_retry_wait`` fails at once, saying when to retry.
         """
         if idempotent is None:
             idempotent = method != "POST"
@@ -170,10 +295,33 @@ class CloudflareClient:
             try:
                 return self._send(method, path, params, body, idempotent)
             except _Retryable as retry:
+                error = retry.error
+                error.attempts = attempt + 1
+                if retry.retry_after is not None and retry.retry_after > self.max_retry_wait:
+                    raise self._wait_too_long(error, retry.retry_after)
                 if attempt >= self.retries:
-                    raise retry.error
-                self._sleep(_sleep_for(attempt, retry.retry_after))
+                    if isinstance(error, CloudflareRateLimited) and retry.retry_after is not None:
+                        self._retry_advice(error, retry.retry_after)
+                    raise error
+                self._sleep(retry.retry_after if retry.retry_after is not None else _backoff(attempt))
                 attempt += 1
+            except CloudflareError as error:
+                error.attempts = attempt + 1
+                raise
+
+    def _retry_advice(self, error, seconds):
+        error.retry_at = datetime.datetime.fromtimestamp(self._clock() + seconds, datetime.timezone.utc)
+        error.hint = "Cloudflare accepts requests again in %d seconds (after %s): run the task again then." % (
+            round(seconds), _utc(self._clock() + seconds))
+
+    def _wait_too_long(self, error, seconds):
+        if not isinstance(error, CloudflareRateLimited):
+            return error
+        error.message = ("Rate limited by Cloudflare: it asks to wait %d seconds (Retry-After), longer than "
+                         "max_retry_wait (%d seconds), so the task stops now. The request was refused, so it was "
+                         "not applied" % (round(seconds), round(self.max_retry_wait)))
+        self._retry_advice(error, seconds)
+        return error
 
     def _send(self, method, path, params, body, idempotent):
         url = self.base_url + path
@@ -187,15 +335,29 @@ class CloudflareClient:
             )
         except requests.exceptions.ConnectTimeout as exc:
             raise _Retryable(CloudflareTransportError(
-                "Timed out connecting to %s." % self.base_url, method, path)) from exc
+                "Timed out connecting to %s (no connection within %s seconds)" % (self.host, self.timeout), method, path)) from exc
         except requests.exceptions.SSLError as exc:
             raise CloudflareTransportError(
-                "TLS error talking to %s: %s." % (self.base_url, _short(exc)), method, path) from exc
+                "TLS error talking to %s: %s" % (self.host, _short(exc)), method, path,
+                hint="Set validate_certs to false only for a test endpoint with a self-signed certificate.") from exc
         except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
-            if _never_connected(exc):
+            never = _never_connected(exc)
+            if never == "resolve":
                 raise _Retryable(CloudflareTransportError(
-                    "Could not connect to %s." % self.base_url, method, path)) from exc
-            error = self._uncertain_or_transport(method, path, idempotent, "connection failed before a response arrived (%s)" % _short(exc))
+                    "Could not resolve the host name %s (DNS)" % self.host.split(":")[0], method, path,
+                    hint="Check base_url (%s) and this host's DNS." % self.base_url)) from exc
+            if never == "refused":
+                raise _Retryable(CloudflareTransportError(
+                    "Connection to %s was refused" % self.host, method, path,
+                    hint="Check base_url (%s): nothing accepts connections there." % self.base_url)) from exc
+            if never:
+                raise _Retryable(CloudflareTransportError(
+                    "Could not connect to %s: %s" % (self.host, _short(exc)), method, path)) from exc
+            if isinstance(exc, requests.exceptions.ReadTimeout):
+                what = "no answer arrived within %s seconds (timeout)" % self.timeout
+            else:
+                what = "the connection failed before a response arrived (%s)" % _short(exc)
+            error = self._uncertain_or_transport(method, path, idempotent, what)
             if idempotent:
                 raise _Retryable(error) from exc
             raise error from exc
@@ -203,14 +365,30 @@ class CloudflareClient:
 
     def _uncertain_or_transport(self, method, path, idempotent, what, status=None, errors=None):
         if idempotent:
-            return CloudflareTransportError(what[0].upper() + what[1:] + ".", method, path, status, errors)
-        return CloudflareWriteUncertain(
-            "The %s %s request may or may not have been applied: %s. It was not retried, "
-            "to avoid a duplicate. Look the token up (tokenops.cloudflare.cf_token_info) before running again." % (method, path, what),
-            method, path, status, errors)
+            return CloudflareTransportError(what[0].upper() + what[1:], method, path, status, errors)
+        error = CloudflareWriteUncertain(
+            "The %s %s request may or may not have been applied: %s. It was sent once and not retried, "
+            "to avoid a duplicate" % (method, path, what),
+            method, path, status, errors,
+            hint="Look the token up (tokenops.cloudflare.cf_token_info) before running again.")
+        error.reason = what
+        return error
+
+    def _note_rate_limit(self, headers):
+        budget = parse_rate_limit(headers or {})
+        if any(v is not None for v in budget.values()):
+            with self._lock:
+                budget["at"] = self._clock()
+                self.rate_limit = budget
+
+    def _base_url_hint(self):
+        if self.base_url.endswith("/client/v4"):
+            return None
+        return ("base_url %s does not end with /client/v4; Cloudflare's API is at %s." % (self.base_url, DEFAULT_BASE_URL))
 
     def _decode(self, method, path, response, idempotent):
         status = response.status_code
+        self._note_rate_limit(response.headers)
         try:
             envelope = response.json()
             if not isinstance(envelope, dict):
@@ -221,13 +399,13 @@ class CloudflareClient:
         errors = [e for e in errors if isinstance(e, dict)] if isinstance(errors, list) else []
 
         if status == 429:
+            # A 429 is a refusal: nothing was applied, so even a create or roll may be sent again.
             error = CloudflareRateLimited(
-                "Rate limited by Cloudflare (HTTP 429).", method, path, status, errors)
-            if idempotent:
-                raise _Retryable(error, _parse_retry_after(response.headers.get("Retry-After")))
-            # A 429 is a refusal: the write was not applied, but we still do not resend it.
-            error.message = "Rate limited by Cloudflare (HTTP 429); the request was refused and not retried."
-            raise error
+                "Rate limited by Cloudflare: the request was refused, so it was not applied", method, path, status, errors)
+            retry_after = _parse_retry_after(_header(response.headers, "Retry-After"), self._clock())
+            if retry_after is None:
+                retry_after = parse_rate_limit(response.headers).get("reset")
+            raise _Retryable(error, retry_after)
         if status in RETRYABLE_STATUSES:
             error = self._uncertain_or_transport(method, path, idempotent, "Cloudflare answered HTTP %s" % status, status, errors)
             if idempotent:
@@ -238,30 +416,59 @@ class CloudflareClient:
             what = "the response was not Cloudflare API JSON (HTTP %s, %s)" % (status, kind)
             if 200 <= status < 300 and not idempotent:
                 raise self._uncertain_or_transport(method, path, idempotent, what, status)
-            raise CloudflareTransportError(what[0].upper() + what[1:] + ".", method, path, status)
+            raise CloudflareTransportError(what[0].upper() + what[1:], method, path, status, hint=self._base_url_hint())
 
         if 200 <= status < 300 and envelope.get("success") is True:
             return envelope
         codes = set(e.get("code") for e in errors)
+        messages = " ".join(str(e.get("message", "")) for e in errors)
         if status == 401 or (codes & AUTH_ERROR_CODES and status in (400, 403)):
-            raise CloudflareAuthError("Authentication failed: Cloudflare rejected the credentials.", method, path, status, errors)
+            hint = None
+            if _scope_of(path) == "user" and self.auth_method == "api_token":
+                hint = CloudflareAuthError.hint + " " + ACCOUNT_TOKEN_HINT
+            raise CloudflareAuthError("Authentication failed: Cloudflare rejected the credentials", method, path, status, errors, hint=hint)
         if status == 403:
-            raise CloudflarePermissionError("Permission denied.", method, path, status, errors)
+            if _LOCATION_REFUSED.search(messages):
+                raise CloudflarePermissionError("Refused by the IP condition of the API token in use", method, path, status, errors,
+                                                hint=LOCATION_HINT)
+            raise CloudflarePermissionError("Permission denied", method, path, status, errors, hint=permission_hint(method, path))
         if status == 404:
-            raise CloudflareNotFound("Not found.", method, path, status, errors)
+            raise CloudflareNotFound("Not found", method, path, status, errors, hint=self._base_url_hint())
+        if status == 400 and 1001 in codes and _scope_of(path) == "user" and self.auth_method == "api_token":
+            raise CloudflareError("Request rejected by Cloudflare", method, path, status, errors, hint=ACCOUNT_TOKEN_HINT)
         if 200 <= status < 300:
-            raise CloudflareError("Cloudflare reported failure (success is not true).", method, path, status, errors)
-        raise CloudflareError("Request rejected by Cloudflare.", method, path, status, errors)
+            raise CloudflareError("Cloudflare reported failure (success is not true)", method, path, status, errors)
+        raise CloudflareError("Request rejected by Cloudflare", method, path, status, errors)
 
     # ------------------------------------------------------------- pagination
+    def paced_workers(self, pages_left):
+        """Parallel page reads for ``pages_left`` more pages: 1 when the rate-limit budget is low."""
+        budget = self.rate_limit
+        remaining = budget.get("remaining")
+        if remaining is None:
+            return self.page_workers
+        quota = budget.get("quota")
+        if remaining < pages_left + self.page_workers or (quota and remaining < quota * LOW_BUDGET_SHARE):
+            return 1
+        return self.page_workers
+
+    def _pace(self):
+        """Before a sequential read: with the budget spent, wait for the window to reset when that is short."""
+        budget = self.rate_limit
+        if budget.get("remaining") is not None and budget["remaining"] < 1 and budget.get("reset") is not None:
+            wait = budget["reset"] - (self._clock() - (budget.get("at") or self._clock()))
+            if 0 < wait <= self.max_retry_wait:
+                self._sleep(wait)
+
     def paginate(self, path, params=None, per_page=MAX_PER_PAGE):
         """Return every item of a paged list.
 
         The first page tells how many pages exist; the rest are fetched in
         parallel with a small pool. Pages refused with 429 are fetched again
-        one after another, with the normal retry policy. With ``per_page=None``
-        the endpoint chooses its page size and pages are only followed when
-        the first answer announces them.
+        one after another, with the normal retry policy. When the rate-limit
+        headers say the budget is low, every page is read one after another.
+        With ``per_page=None`` the endpoint chooses its page size and pages
+        are only followed when the first answer announces them.
         """
         base = dict(params or {})
         if per_page:
@@ -284,16 +491,20 @@ class CloudflareClient:
         pages = list(range(2, min(total_pages, MAX_PAGES) + 1))
         results = {}
         throttled = []
-        if pages:
-            with ThreadPoolExecutor(max_workers=min(self.page_workers, len(pages))) as pool:
+        workers = min(self.paced_workers(len(pages)), len(pages)) if pages else 0
+        if workers == 1:
+            throttled = pages
+        elif pages:
+            with ThreadPoolExecutor(max_workers=workers) as pool:
                 futures = dict((page, pool.submit(fetch, page, False)) for page in pages)
                 for page, future in futures.items():
                     try:
                         results[page] = future.result().get("result") or []
                     except _Retryable:
                         throttled.append(page)
-            for page in throttled:
-                results[page] = fetch(page).get("result") or []
+        for page in throttled:
+            self._pace()
+            results[page] = fetch(page).get("result") or []
         for page in pages:
             items.extend(results[page])
         return _unique(items)
@@ -322,7 +533,10 @@ class CloudflareClient:
             return None
 
     def create_token(self, body, account_id=None):
-        """POST a new token; the result carries the secret ``value``. Never retried."""
+        """POST a new token; the result carries the secret ``value``. Sent again only after a refusal (HTTP 429).
+
+        An unknown outcome raises CloudflareWriteUncertain; cloudflare_module.create_token resolves it.
+        """
         return self.request("POST", self.tokens_path(account_id), body=body, idempotent=False)["result"]
 
     def update_token(self, token_id, body, account_id=None):
@@ -338,7 +552,7 @@ class CloudflareClient:
         return True
 
     def roll_token(self, token_id, account_id=None):
-        """Give the token a new secret value and return it. Never retried."""
+        """Give the token a new secret value and return it. Sent again only after a refusal (HTTP 429)."""
         return self.request("PUT", self.tokens_path(account_id, token_id, "value"), body={}, idempotent=False)["result"]
 
     def verify_token(self, account_id=None):
@@ -397,8 +611,16 @@ def _unique(items):
 
 
 def _never_connected(exc):
+    """Why no connection was made: ``"resolve"``, ``"refused"`` or ``"connect"``; None if one may have been."""
     text = repr(exc)
-    return "NewConnectionError" in text or "Connection refused" in text or "NameResolutionError" in text
+    if ("NameResolutionError" in text or "Name or service not known" in text or "nodename nor servname" in text
+            or "Temporary failure in name resolution" in text or "getaddrinfo failed" in text):
+        return "resolve"
+    if "Connection refused" in text or "ConnectionRefusedError" in text:
+        return "refused"
+    if "NewConnectionError" in text:
+        return "connect"
+    return None
 
 
 def _short(exc):

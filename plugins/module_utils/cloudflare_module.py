@@ -14,11 +14,24 @@ from ansible_collections.tokenops.cloudflare.plugins.module_utils.cloudflare_api
     HAS_REQUESTS,
     PAGE_WORKERS,
     REQUESTS_IMPORT_ERROR,
+    RETRY_AFTER_CAP,
     CloudflareClient,
     CloudflareError,
+    CloudflareWriteUncertain,
 )
 from ansible_collections.tokenops.cloudflare.plugins.module_utils.token_model import HEX32, InvalidToken, ResourceNames, public_token
 from ansible_collections.tokenops.cloudflare.plugins.module_utils.token_plan import single_match
+
+# Connection options read from the environment when the task does not set them, first name first.
+# They are resolved by resolve_connection(), not by AnsibleModule fallbacks, because an option given
+# to the task must beat the environment across authentication methods.
+ENVIRONMENT = {
+    "api_token": ("CLOUDFLARE_API_TOKEN", "CLOUDFLARE_TOKEN"),
+    "api_email": ("CLOUDFLARE_EMAIL",),
+    "api_key": ("CLOUDFLARE_API_KEY",),
+    "account_id": ("CLOUDFLARE_ACCOUNT_ID",),
+    "base_url": ("CLOUDFLARE_BASE_URL",),
+}
 
 
 def env_fallback(*names):
@@ -36,15 +49,63 @@ def env_fallback(*names):
 
 def connection_argument_spec():
     return dict(
-        api_token=dict(type="str", no_log=True, fallback=(env_fallback, ["CLOUDFLARE_API_TOKEN", "CLOUDFLARE_TOKEN"])),
-        api_email=dict(type="str", fallback=(env_fallback, ["CLOUDFLARE_EMAIL"])),
-        api_key=dict(type="str", no_log=True, fallback=(env_fallback, ["CLOUDFLARE_API_KEY"])),
-        account_id=dict(type="str", fallback=(env_fallback, ["CLOUDFLARE_ACCOUNT_ID"])),
-        base_url=dict(type="str", default=DEFAULT_BASE_URL, fallback=(env_fallback, ["CLOUDFLARE_BASE_URL"])),
+        api_token=dict(type="str", no_log=True),
+        api_email=dict(type="str"),
+        api_key=dict(type="str", no_log=True),
+        account_id=dict(type="str"),
+        base_url=dict(type="str", default=DEFAULT_BASE_URL, fallback=(env_fallback, list(ENVIRONMENT["base_url"]))),
         timeout=dict(type="float", default=30),
         validate_certs=dict(type="bool", default=True),
         retries=dict(type="int", default=4),
+        max_retry_wait=dict(type="float", default=RETRY_AFTER_CAP),
     )
+
+
+def _from_env(option, environ):
+    for name in ENVIRONMENT[option]:
+        if environ.get(name):
+            return environ[name], name
+    return None, None
+
+
+def resolve_connection(params, environ=None):
+    """Fill the credentials and account from the environment where the task left them unset.
+
+    Options given to the task win: an ``api_token`` option ignores CLOUDFLARE_EMAIL/CLOUDFLARE_API_KEY,
+    and ``api_email``/``api_key`` options ignore CLOUDFLARE_API_TOKEN. With no credential option, the
+    environment must name one method. An empty ``account_id`` (option or variable) means user scope.
+    Changes ``params`` in place and returns ``(sources, problem)``: where each credential came from
+    (option name or variable name) and a sentence when the credentials are contradictory, else None.
+    """
+    environ = os.environ if environ is None else environ
+    sources = dict((k, k) for k in ("api_token", "api_email", "api_key") if params.get(k))
+    given_token = bool(params.get("api_token"))
+    given_key = bool(params.get("api_email") or params.get("api_key"))
+    problem = None
+    if given_token and given_key:
+        problem = "api_token and api_email/api_key are mutually exclusive: set one authentication method."
+    elif given_key:
+        for option in ("api_email", "api_key"):
+            if not params.get(option):
+                params[option], sources[option] = _from_env(option, environ)
+        params["api_token"] = None
+    elif not given_token:
+        token, token_var = _from_env("api_token", environ)
+        email, email_var = _from_env("api_email", environ)
+        key, key_var = _from_env("api_key", environ)
+        if token and (email or key):
+            problem = ("The environment sets both %s and %s: set one authentication method, or set api_token or "
+                       "api_email/api_key on the task to choose." % (token_var, " and ".join(v for v in (email_var, key_var) if v)))
+        params["api_token"], sources["api_token"] = token, token_var
+        params["api_email"], sources["api_email"] = email, email_var
+        params["api_key"], sources["api_key"] = key, key_var
+    else:
+        params["api_email"] = params["api_key"] = None
+    if params.get("account_id") is None:
+        params["account_id"] = _from_env("account_id", environ)[0]
+    if not params.get("account_id"):
+        params["account_id"] = None
+    return dict((k, v) for k, v in sources.items() if v), problem
 
 
 class AmbiguousToken(Exception):
@@ -62,6 +123,13 @@ class CloudflareModule:
             self.module.fail_json(msg=missing_required_lib("requests"), exception=str(REQUESTS_IMPORT_ERROR))
         self.params = self.module.params
         self.check_mode = self.module.check_mode
+        self.credential_sources, problem = resolve_connection(self.params)
+        for option in ("api_token", "api_key"):
+            if self.params.get(option):
+                # Values read from the environment are secrets too: keep them out of every output.
+                self.module.no_log_values.add(self.params[option])
+        if problem:
+            self.fail(problem)
         self._validate_connection()
         self.account_id = self.params["account_id"]
         self.client = CloudflareClient(
@@ -73,13 +141,11 @@ class CloudflareModule:
             validate_certs=self.params["validate_certs"],
             retries=self.params["retries"],
             page_workers=page_workers(),
+            max_retry_wait=self.params["max_retry_wait"],
         )
 
     def _validate_connection(self):
         p = self.params
-        if p["api_token"] and (p["api_key"] or p["api_email"]):
-            self.fail("api_token and api_email/api_key are mutually exclusive: use one authentication method "
-                      "(check the CLOUDFLARE_API_TOKEN, CLOUDFLARE_EMAIL and CLOUDFLARE_API_KEY environment variables too).")
         if not p["api_token"]:
             if p["api_key"] and not p["api_email"]:
                 self.fail("api_key requires api_email (or CLOUDFLARE_EMAIL).")
@@ -95,6 +161,8 @@ class CloudflareModule:
             self.fail("timeout must be a positive number of seconds.")
         if p["retries"] < 0 or p["retries"] > 10:
             self.fail("retries must be between 0 and 10.")
+        if p["max_retry_wait"] < 0 or p["max_retry_wait"] > 3600:
+            self.fail("max_retry_wait must be between 0 and 3600 seconds.")
 
     def fail(self, msg, **result):
         self.module.fail_json(msg=msg, **result)
@@ -102,14 +170,25 @@ class CloudflareModule:
     def exit(self, **result):
         self.module.exit_json(**result)
 
+    def warn(self, msg):
+        self.module.warn(msg)
+
     def run(self, main):
-        """Call ``main(self)`` and turn API errors into one clear failure."""
+        """Call ``main(self)`` and turn API errors and unreadable data into one clear failure, never a traceback."""
         try:
             main(self)
         except CloudflareError as exc:
             self.fail(str(exc), api_error=exc.to_dict())
         except AmbiguousToken as exc:
             self.fail(str(exc))
+        except InvalidToken as exc:
+            # Raised by token_model for options it refuses and for API data it cannot read
+            # (an unknown condition key, an unparsable date): either way a one-line failure.
+            self.fail(_one_line(str(exc)))
+
+    def create_token(self, body, known_ids=None):
+        """create_token() on this module's client and scope."""
+        return create_token(self.client, body, self.account_id, known_ids)
 
     # ------------------------------------------------------------ identity
     def find_token(self, token_id=None, name=None, tokens=None):
@@ -164,6 +243,83 @@ class CloudflareModule:
         value = self.params.get(option)
         if value is not None and not HEX32.match(value):
             self.fail("%s must be a 32-character lowercase hexadecimal token id, got %r." % (option, value))
+
+
+class CreateNotApplied(CloudflareError):
+    """A create whose answer was lost, and a fresh listing shows it did not happen: safe to run again."""
+
+
+class CreateUnresolved(CloudflareError):
+    """A create whose answer was lost and whose outcome could not be settled safely."""
+
+
+def _one_line(text):
+    return " ".join(str(text).split())
+
+
+def create_token(client, body, account_id=None, known_ids=None):
+    """Create a token and return ``(token, recovered)``; the token carries its secret ``value``.
+
+    ``body`` is the POST payload (it must have a ``name``); ``account_id`` selects account-owned
+    tokens. ``known_ids`` are the ids of every token of the scope listed before this call (a set or
+    any iterable); when None, the scope is listed here first, which costs one listing.
+
+    The POST is sent again only when Cloudflare refused it (HTTP 429, inside the client). When its
+    outcome is unknown (timeout, connection reset, 5xx: CloudflareWriteUncertain), it is never sent
+    again; instead the scope is listed and the name looked up among tokens that were not in
+    ``known_ids``:
+
+    - exactly one such token: it was created, but its value reached no one, so it is rolled once
+      (``roll_token``; only a 429 makes the client send that again) and returned with the new value,
+      and ``recovered`` is True;
+    - none: CreateNotApplied, saying nothing was created and the task is safe to run again;
+    - several, or a listing or roll that fails: CreateUnresolved, saying what exists and how to settle it.
+
+    ``recovered`` is False when the POST answered normally.
+    """
+    name = body.get("name")
+    if known_ids is None:
+        known_ids = [t.get("id") for t in client.list_tokens(account_id)]
+    known = set(known_ids)
+    try:
+        return client.create_token(body, account_id), False
+    except CloudflareWriteUncertain as lost:
+        cause = lost
+    where = "in account %s" % account_id if account_id else "among the user's tokens"
+    try:
+        after = client.list_tokens(account_id)
+    except CloudflareError as exc:
+        raise CreateUnresolved(
+            "Creating token %r got no answer that can be trusted (%s), and listing the tokens to check failed too (%s). The token may "
+            "exist without anyone holding its value. Look for tokens named %r %s (tokenops.cloudflare.cf_token_info name=%s): "
+            "if one exists, roll it (tokenops.cloudflare.cf_token_roll) to get a value; if none, run again"
+            % (name, cause.reason, exc.message, name, where, name), cause.method, cause.path, cause.status, cause.errors)
+    new = [t for t in after if t.get("name") == name and t.get("id") not in known]
+    if not new:
+        raise CreateNotApplied(
+            "Creating token %r got no answer that can be trusted (%s), and a fresh listing shows no new token of that name: nothing was "
+            "created, so it is safe to run the task again" % (name, cause.reason), cause.method, cause.path, cause.status, cause.errors)
+    if len(new) > 1:
+        ids = sorted(t.get("id") for t in new)
+        raise CreateUnresolved(
+            "Creating token %r got no answer that can be trusted (%s), and %d new tokens of that name now exist %s (ids: %s), so it is "
+            "not known which one this task created and nobody holds their values. Keep one: delete the others "
+            "(tokenops.cloudflare.cf_token id=<id> state=absent), then roll the one you keep (tokenops.cloudflare.cf_token_roll "
+            "id=<id>) to get its value" % (name, cause.reason, len(new), where, ", ".join(ids)),
+            cause.method, cause.path, cause.status, cause.errors)
+    token = new[0]
+    try:
+        value = client.roll_token(token["id"], account_id)
+    except CloudflareError as exc:
+        raise CreateUnresolved(
+            "Token %r (%s) was created although its answer was lost, and rolling it to get a value nobody has seen failed "
+            "(%s). Roll it with tokenops.cloudflare.cf_token_roll id=%s to get its value"
+            % (name, token["id"], exc.message, token["id"]), exc.method, exc.path, exc.status, exc.errors)
+    if not isinstance(value, str) or not value:
+        raise CreateUnresolved(
+            "Token %r (%s) was created although its answer was lost, and rolling it returned no value. Roll it with "
+            "tokenops.cloudflare.cf_token_roll id=%s to get its value" % (name, token["id"], token["id"]))
+    return dict(token, value=value), True
 
 
 def page_workers():

@@ -10,6 +10,7 @@ second run of the same task finds nothing to change.
 """
 
 import datetime
+import difflib
 import ipaddress
 import json
 import re
@@ -211,9 +212,8 @@ class PermissionGroups:
         if len(matches) > 1 and scopes:
             matches = [g for g in matches if scopes & set(g.get("scopes") or [])] or matches
         if not matches:
-            near = sorted(set(g.get("name") for g in self.catalog if entry.lower() in str(g.get("name", "")).lower()))
             raise InvalidToken("%s: unknown permission group %r.%s" % (
-                option, entry, " Did you mean: %s?" % ", ".join(near[:5]) if near else ""))
+                option, entry, did_you_mean(entry, (g.get("name") for g in self.catalog))))
         if len(matches) > 1:
             raise InvalidToken("%s: permission group %r is ambiguous: %s. Use its id, or resources that imply one scope." % (
                 option, entry, "; ".join("%s (scopes: %s)" % (g["id"], ", ".join(g.get("scopes") or [])) for g in matches)))
@@ -381,6 +381,24 @@ def declared_policy(policy, zone_names=None, account_names=None):
     if accounts:
         declared["accounts"] = accounts
     return declared
+def suggest_names(name, candidates, limit=5):
+    """Up to ``limit`` names among ``candidates`` that ``name`` may have meant.
+
+    Names containing it (any case) come first, sorted; then names spelled alike.
+    """
+    names = sorted(set(c for c in candidates if isinstance(c, str) and c))
+    near = [n for n in names if name.lower() in n.lower()]
+    lowered = dict((n.lower(), n) for n in names)
+    for close in difflib.get_close_matches(name.lower(), list(lowered), n=limit, cutoff=0.6):
+        if lowered[close] not in near:
+            near.append(lowered[close])
+    return near[:limit]
+
+
+def did_you_mean(name, candidates):
+    """`` Did you mean: A, B?`` for the suggestions of suggest_names(), or an empty string."""
+    near = suggest_names(name, candidates)
+    return " Did you mean: %s?" % ", ".join(near) if near else ""
 
 
 # ------------------------------------------------------------------ policies

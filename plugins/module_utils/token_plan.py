@@ -5,8 +5,9 @@
 ``plan_token`` is pure: the token as Cloudflare has it (or None) and the
 declaration in, one ``TokenPlan`` out (what to send, what differs, a diff).
 ``cf_token`` plans one token, ``cf_token_set`` plans a whole scope with the
-same function; both then apply the plans with the functions at the end of
-this file, which hold the only copy of the write rules.
+same function; both then apply updates and deletions with the functions at
+the end of this file, and creations with ``CloudflareModule.create_token``,
+which settles a create whose answer was lost.
 """
 
 import re
@@ -266,11 +267,6 @@ def apply_update(client, plan, account_id):
 
 def apply_delete(client, plan, account_id):
     client.delete_token(plan.token_id, account_id)
-
-
-def apply_create(client, plan, account_id):
-    """POST the new token; the answer carries its secret ``value``. Never retried once it may have arrived."""
-    return client.create_token(plan.body(), account_id)
 
 
 def disable_body(token):

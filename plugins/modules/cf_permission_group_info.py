@@ -24,6 +24,9 @@ options:
     description:
       - Only groups with exactly this name (case-sensitive).
       - Sent to Cloudflare as a filter and checked again on the answer.
+      - A name that matches no group of the catalog fails the task, suggesting the names that come closest
+        (for example V(dns write) suggests V(DNS Write)). A name that exists, but not for O(scope), returns
+        an empty RV(permission_groups).
     type: str
   scope:
     description:
@@ -33,7 +36,8 @@ options:
       - Sent to Cloudflare as a filter and checked again on the answer.
     type: str
 notes:
-  - Usually one C(GET); more only when Cloudflare announces further pages.
+  - Usually one C(GET); more only when Cloudflare announces further pages. A O(name) that matches nothing
+    costs one more C(GET), of the whole catalog, for the suggestions.
 seealso:
   - module: tokenops.cloudflare.cf_token
   - module: tokenops.cloudflare.cf_token_info
@@ -100,6 +104,7 @@ permission_groups:
 """
 
 from ansible_collections.tokenops.cloudflare.plugins.module_utils.cloudflare_module import CloudflareModule
+from ansible_collections.tokenops.cloudflare.plugins.module_utils.token_model import did_you_mean
 
 ARGUMENT_SPEC = dict(
     name=dict(type="str"),
@@ -134,7 +139,14 @@ def run(module):
         if p[option] is not None and not p[option].strip():
             module.fail("%s must not be empty." % option)
     groups = module.client.list_permission_groups(module.account_id, p["name"], p["scope"])
-    module.exit(changed=False, permission_groups=select(groups, p["name"], p["scope"]))
+    chosen = select(groups, p["name"], p["scope"])
+    if p["name"] is not None and not chosen:
+        catalog = [g for g in module.client.list_permission_groups(module.account_id) if isinstance(g, dict)]
+        if not any(g.get("name") == p["name"] for g in catalog):
+            module.fail("No permission group for %s is named %r.%s" % (
+                "account-owned tokens" if module.account_id else "user-owned tokens", p["name"],
+                did_you_mean(p["name"], (g.get("name") for g in catalog))))
+    module.exit(changed=False, permission_groups=chosen)
 
 
 def main():

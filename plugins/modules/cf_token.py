@@ -297,7 +297,6 @@ from ansible_collections.tokenops.cloudflare.plugins.module_utils.token_model im
 )
 from ansible_collections.tokenops.cloudflare.plugins.module_utils.token_plan import (
     NotApplied,
-    apply_create,
     apply_delete,
     apply_update,
     check_quota,
@@ -360,7 +359,7 @@ def run(module):
         except NotApplied as exc:
             module.fail(str(exc), changed=True, token=outcome["token"])
     else:
-        create(module, plan, outcome)
+        create(module, plan, outcome, listing)
     module.exit(**outcome)
 
 
@@ -388,10 +387,13 @@ def refuse_before_write(module, plan, listing, groups):
             raise InvalidToken("policies: unknown permission group id(s) %s; Cloudflare would refuse this token." % ", ".join(unknown))
 
 
-def create(module, plan, outcome):
-    created = apply_create(module.client, plan, module.account_id)
+def create(module, plan, outcome, listing):
+    created, recovered = module.create_token(plan.body(), known_ids=set(t["id"] for t in listing))
     secret = created.get("value")
     outcome["token"] = public_token(created)
+    if recovered:
+        module.module.warn("Cloudflare's answer to the create was lost; token %s was found created and rolled once, so "
+                           "the value delivered is its only working one." % created["id"])
     # The value is delivered first: nothing that fails afterwards may lose it.
     module.deliver_secret(outcome, secret, outcome["token"], "created")
     if plan.needs_disable():

@@ -10,8 +10,11 @@ description:
   - Returns Cloudflare API tokens, without any secret, each with the number of days left before it expires.
   - Works on account-owned tokens when O(account_id) is set, on user-owned tokens otherwise.
   - Expired tokens are always read too (Cloudflare hides them from its list by default), so that an audit sees every token.
-  - The filters O(id), O(name), O(status), O(expires_within), O(unused_for) and O(never_expires) are combined with AND;
-    without any, every token is returned.
+  - The filters O(id), O(name), O(status), O(expires_within), O(unused_for), O(min_age) and O(never_expires) are combined
+    with AND; without any, every token is returned.
+  - A token whose data the module cannot read (for example an unparsable date) is still returned as Cloudflare sent it,
+    with RV(tokens[].expires_in_days), RV(tokens[].unused_days) and RV(tokens[].age_days) set to V(null) and a warning
+    naming it; filters on dates skip it.
   - Built for audits, for example a nightly job that fails when a token is about to expire or has not been used for months.
     The module never changes anything and runs normally in check mode.
 author:
@@ -33,10 +36,13 @@ options:
   status:
     description:
       - Only tokens in one of these states.
+      - V(active) tokens work; V(disabled) ones were switched off by their owner and can be switched on again.
       - A token whose RV(tokens[].expires_on) has passed counts as V(expired) even if Cloudflare still reports it V(active).
+      - V(revoked) selects every status that begins with C(revoked), such as C(revoked (exposed)), which Cloudflare sets on
+        a token it found leaked in public. Such a token cannot be switched on again; replace it with a new one.
     type: list
     elements: str
-    choices: [active, disabled, expired]
+    choices: [active, disabled, expired, revoked]
   expires_within:
     description:
       - Only tokens whose expiry falls within this duration from now, such as V(14d), V(12h), V(2w) or V(1d12h)
@@ -49,6 +55,12 @@ options:
       - Only tokens that have not been used for at least this duration (same format as O(expires_within)),
         including tokens that were never used.
     type: str
+  min_age:
+    description:
+      - Only tokens issued at least this long ago (same format as O(expires_within)), judged by RV(tokens[].issued_on).
+      - With O(unused_for), keeps a token created minutes ago from being reported as never used.
+      - Tokens without an issue date are kept.
+    type: str
   never_expires:
     description:
       - V(true) returns only tokens without an expiry date, V(false) only tokens with one.
@@ -57,7 +69,7 @@ options:
     description:
       - Also describe the API token this task authenticates with, using Cloudflare's verify endpoint, in RV(verification).
       - Costs one more request. Requires O(api_token); the Global API Key has no token to verify.
-      - With no other lookup option (O(id), O(name), O(status), O(expires_within), O(unused_for), O(never_expires)),
+      - With no other lookup option (O(id), O(name), O(status), O(expires_within), O(unused_for), O(min_age), O(never_expires)),
         only the verification is made, so a token that may not list tokens can still check itself (for example
         right after a rotation). RV(tokens) is then empty.
     type: bool
@@ -101,33 +113,40 @@ EXAMPLES = r"""
   ansible.builtin.debug:
     msg: "Token {{ whoami.verification.id }} is {{ whoami.verification.status }}, expires {{ whoami.verification.expires_on or 'never' }}"
 
-# Nightly audit, the tasks of playbooks/audit.yml (run it with --check, for example as an AWX
-# job template of type "Check"): fail the job if an active token expires within 14 days or has
-# not been used for 90 days, naming every such token.
+# Nightly audit (playbooks/audit.yml does this from one listing, run it with --check, for example
+# as an AWX job template of type "Check"): fail the job if an active token expires within 14 days,
+# has not been used for 90 days (a token issued less than a day ago is not judged yet) or was
+# revoked by Cloudflare, giving a count and the first few names.
 - name: Active tokens that expire within 14 days
   tokenops.cloudflare.cf_token_info:
     status: [active]
     expires_within: 14d
   register: audit_expiring
 
-- name: Active tokens not used for 90 days
+- name: Active tokens at least a day old and not used for 90 days
   tokenops.cloudflare.cf_token_info:
     status: [active]
     unused_for: 90d
+    min_age: 1d
   register: audit_unused
+
+- name: Tokens Cloudflare revoked, for example "revoked (exposed)" after a leak
+  tokenops.cloudflare.cf_token_info:
+    status: [revoked]
+  register: audit_revoked
 
 - name: Fail the job when a token needs attention
   ansible.builtin.assert:
     that:
       - audit_expiring.count == 0
       - audit_unused.count == 0
+      - audit_revoked.count == 0
     fail_msg: >-
-      Token audit failed.
-      {% for t in audit_expiring.tokens %}Token {{ t.name }} ({{ t.id }}) expires on {{ t.expires_on }},
-      in {{ t.expires_in_days }} days. {% endfor %}
-      {% for t in audit_unused.tokens %}Token {{ t.name }} ({{ t.id }})
-      {{ ('was last used on ' ~ t.last_used_on) if t.last_used_on else 'was never used' }}. {% endfor %}
-    success_msg: No active token expires within 14 days or has been unused for 90 days.
+      Token audit failed: {{ audit_expiring.count }} expire within 14 days
+      ({{ audit_expiring.tokens[:5] | map(attribute='name') | join(', ') }}),
+      {{ audit_unused.count }} unused for 90 days ({{ audit_unused.tokens[:5] | map(attribute='name') | join(', ') }}),
+      {{ audit_revoked.count }} revoked ({{ audit_revoked.tokens[:5] | map(attribute='name') | join(', ') }}).
+    success_msg: No active token expires within 14 days or has been unused for 90 days, and none is revoked.
 """
 
 RETURN = r"""
@@ -146,7 +165,9 @@ tokens:
       description: Token name.
       type: str
     status:
-      description: V(active), V(disabled) or V(expired), as Cloudflare reports it.
+      description:
+        - V(active), V(disabled) or V(expired), as Cloudflare reports it, or a status beginning with C(revoked)
+          such as C(revoked (exposed)) for a token Cloudflare deactivated because it was found leaked.
       type: str
     issued_on:
       description: When the token was created.
@@ -176,7 +197,7 @@ tokens:
       type: float
     unused_days:
       description:
-        - Days since RV(tokens[].last_used_on), with two decimals; V(null) when the token was never used.
+        - Days since RV(tokens[].last_used_on), with two decimals (never negative); V(null) when the token was never used.
         - With RV(tokens[].expires_in_days), one listing serves several audit conditions filtered in the playbook.
       type: float
     declaration:
@@ -187,6 +208,10 @@ tokens:
         - Feeding C(tokens | map(attribute='declaration') | list) to M(tokenops.cloudflare.cf_token_set) changes
           nothing, so an existing scope is adopted in one command (see C(playbooks/export.yml)).
       type: dict
+    age_days:
+      description:
+        - Days since RV(tokens[].issued_on), with two decimals (never negative); V(null) without an issue date.
+      type: float
   sample:
     - id: ed17574386854bf78a67040be0a770b0
       name: ci-dns-editor
@@ -197,6 +222,7 @@ tokens:
       expires_on: "2026-12-01T00:00:00Z"
       expires_in_days: 7.5
       unused_days: 3.2
+      age_days: 317.2
       policies:
         - id: f267e341f3dd4697bd3b9f71dd96247f
           effect: allow
@@ -246,7 +272,7 @@ from ansible_collections.tokenops.cloudflare.plugins.module_utils.token_model im
     utcnow,
 )
 
-STATUSES = ["active", "disabled", "expired"]
+STATUSES = ["active", "disabled", "expired", "revoked"]
 VERIFICATION_KEYS = ("id", "status", "not_before", "expires_on")
 
 ARGUMENT_SPEC = dict(
@@ -255,6 +281,7 @@ ARGUMENT_SPEC = dict(
     status=dict(type="list", elements="str", choices=STATUSES),
     expires_within=dict(type="str"),
     unused_for=dict(type="str"),
+    min_age=dict(type="str"),
     never_expires=dict(type="bool"),
     verify=dict(type="bool", default=False),
 )
@@ -267,9 +294,10 @@ def build_filters(params):
         "status": set(params["status"]) if params.get("status") else None,
         "expires_within": None,
         "unused_for": None,
+        "min_age": None,
         "never_expires": params.get("never_expires"),
     }
-    for option in ("expires_within", "unused_for"):
+    for option in ("expires_within", "unused_for", "min_age"):
         value = params.get(option)
         if value is not None:
             filters[option] = parse_duration(value, option)
@@ -292,11 +320,16 @@ def effective_status(token, now):
     return status
 
 
+def status_matches(status, wanted):
+    """``revoked`` stands for every status beginning with it, such as ``revoked (exposed)``."""
+    return status in wanted or ("revoked" in wanted and str(status or "").startswith("revoked"))
+
+
 def matches(token, filters, now):
-    """Whether ``token`` passes every filter that is set."""
+    """Whether ``token`` passes every filter that is set; raises InvalidToken on an unreadable date."""
     if filters["name"] is not None and token.get("name") != filters["name"]:
         return False
-    if filters["status"] is not None and effective_status(token, now) not in filters["status"]:
+    if filters["status"] is not None and not status_matches(effective_status(token, now), filters["status"]):
         return False
     expires = _date(token, "expires_on")
     if filters["never_expires"] is not None and filters["never_expires"] != (expires is None):
@@ -311,27 +344,63 @@ def matches(token, filters, now):
         last_used = _date(token, "last_used_on")
         if last_used is not None and last_used > now - filters["unused_for"]:
             return False
+    if filters["min_age"] is not None:
+        issued = _date(token, "issued_on")
+        if issued is not None and issued > now - filters["min_age"]:
+            return False
     return True
+
+
+def _days_since(token, key, now):
+    when = _date(token, key)
+    if when is None:
+        return None
+    # A clock a little ahead of Cloudflare's must not give negative days (or -0.0).
+    return max(0.0, round((now - when).total_seconds() / 86400.0, 2)) + 0.0
 
 
 def unused_days(token, now):
     """Days since the token was last used, or None when it never was."""
-    last_used = _date(token, "last_used_on")
-    if last_used is None:
-        return None
-    return round((now - last_used).total_seconds() / 86400.0, 2)
+    return _days_since(token, "last_used_on", now)
 
 
-def select(tokens, filters, now):
-    """The public form of the tokens that pass the filters, each with ``expires_in_days``."""
+def age_days(token, now):
+    """Days since the token was issued, or None without an issue date."""
+    return _days_since(token, "issued_on", now)
+
+
+DATE_FILTERS = ("expires_within", "unused_for", "min_age", "never_expires")
+
+
+def select(tokens, filters, now, problems=None):
+    """The public form of the tokens that pass the filters, each with its derived day counts.
+
+    A token with data that cannot be read is kept as Cloudflare sent it, derived fields None, when no
+    date filter is set and its name and status pass; ``(token, reason)`` is appended to ``problems``.
+    """
     selected = []
     for token in tokens:
-        if token and matches(token, filters, now):
-            shown = public_token(token)
-            shown["expires_in_days"] = expires_in_days(token, now)
-            shown["unused_days"] = unused_days(token, now)
-            shown["declaration"] = declaration(token)
-            selected.append(shown)
+        if not isinstance(token, dict) or not token:
+            continue
+        try:
+            if not matches(token, filters, now):
+                continue
+            derived = {"expires_in_days": expires_in_days(token, now), "unused_days": unused_days(token, now),
+                       "age_days": age_days(token, now)}
+        except InvalidToken as exc:
+            if problems is not None:
+                problems.append((token, str(exc)))
+            if any(filters[key] is not None for key in DATE_FILTERS):
+                continue
+            if filters["name"] is not None and token.get("name") != filters["name"]:
+                continue
+            if filters["status"] is not None and not status_matches(token.get("status"), filters["status"]):
+                continue
+            derived = {"expires_in_days": None, "unused_days": None, "age_days": None}
+        shown = public_token(token)
+        shown.update(derived)
+        shown["declaration"] = declaration(token)
+        selected.append(shown)
     return selected
 
 
@@ -352,7 +421,7 @@ def run(module):
                     "and api_email/api_key authentication uses none.")
 
     now = utcnow()
-    lookups = ("id", "name", "status", "expires_within", "unused_for", "never_expires")
+    lookups = ("id", "name", "status", "expires_within", "unused_for", "min_age", "never_expires")
     if p["verify"] and all(p[option] is None for option in lookups):
         verified = verification(module.client.verify_token(module.account_id))
         module.exit(changed=False, tokens=[], count=0, verification=verified)
@@ -361,10 +430,12 @@ def run(module):
         found = [token] if token else []
     else:
         found = module.client.list_tokens(module.account_id, include_expired=True)
-    try:
-        tokens = select(found, filters, now)
-    except InvalidToken as exc:
-        module.fail("Cloudflare returned a token with an unreadable date: %s" % exc)
+    problems = []
+    tokens = select(found, filters, now, problems)
+    for token, reason in problems:
+        module.warn("Token %s (%r) has data this module cannot read (%s); it is returned as Cloudflare sent it, "
+                    "without expires_in_days, unused_days and age_days, and date filters skip it."
+                    % (token.get("id"), token.get("name"), reason))
 
     result = dict(changed=False, tokens=tokens, count=len(tokens))
     if p["verify"]:

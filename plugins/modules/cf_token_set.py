@@ -240,6 +240,13 @@ missing_values:
   returned: always
   type: list
   elements: str
+recovered:
+  description:
+    - Created tokens whose create answer was lost; each was found by name in a fresh listing and rolled once, so
+      the value stored is its only working one.
+  returned: always
+  type: list
+  elements: str
 value_paths:
   description: The file each created token's secret was written to, by name.
   returned: always
@@ -268,7 +275,6 @@ from ansible_collections.tokenops.cloudflare.plugins.module_utils.token_model im
 )
 from ansible_collections.tokenops.cloudflare.plugins.module_utils.token_plan import (
     NotApplied,
-    apply_create,
     apply_delete,
     apply_update,
     check_quota,
@@ -421,7 +427,7 @@ def run(module):
 
     report = Report(module, items, plans)
     if not module.check_mode:
-        apply(module, plans, report)
+        apply(module, plans, listing, report)
     report.exit()
 
 
@@ -474,6 +480,7 @@ class Report:
         self.plans = plans
         self.after = {}
         self.failures = []
+        self.recovered = []
         self.value_paths = {}
         for plan in plans:
             if plan.revoked:
@@ -507,6 +514,7 @@ class Report:
             revoked=[pl.name for pl in declared_plans if pl.revoked],
             missing_values=self.missing_values,
             value_paths=self.value_paths,
+            recovered=self.recovered,
             tokens=[public_token(self.after.get(id(pl)) or pl.current) for item, pl in zip(self.items, declared_plans)
                     if item["state"] == "present" and (self.after.get(id(pl)) or pl.current)],
         )
@@ -521,7 +529,7 @@ def summary_of_failures(failures):
         len(failures), " ".join(failures[:LISTED]) + (" And %d more." % (len(failures) - LISTED) if len(failures) > LISTED else ""))
 
 
-def apply(module, plans, report):
+def apply(module, plans, listing, report):
     """Deletions and updates (idempotent) four at a time, then creations one at a time."""
     parallel = [pl for pl in plans if pl.action in ("delete", "update")]
     if parallel:
@@ -534,10 +542,11 @@ def apply(module, plans, report):
                     report.failures.append("%s %r: %s" % (plan.action, plan.name, exc))
                     if isinstance(exc, NotApplied):
                         report.after[id(plan)] = None
+    known_ids = set(t["id"] for t in listing)
     for plan in plans:
         if plan.action == "create":
             try:
-                create(module, plan, report)
+                create(module, plan, report, known_ids)
             except CloudflareError as exc:
                 report.failures.append("create %r: %s" % (plan.name, exc))
 
@@ -549,9 +558,12 @@ def apply_one(module, plan):
     return apply_update(module.client, plan, module.account_id)
 
 
-def create(module, plan, report):
-    created = apply_create(module.client, plan, module.account_id)
+def create(module, plan, report, known_ids):
+    created, recovered = module.create_token(plan.body(), known_ids=known_ids)
+    known_ids.add(created["id"])
     token = public_token(created)
+    if recovered:
+        report.recovered.append(plan.name)
     report.after[id(plan)] = token
     # The value is stored before anything else can fail.
     try:

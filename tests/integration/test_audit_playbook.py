@@ -83,3 +83,45 @@ def test_token_unused_for_months_fails_the_job(emu, tmp_path):
     assert "Token legacy-exporter (" in output
     assert "was last used on" in output
     assert "expires on" not in output
+
+
+def test_a_token_issued_minutes_ago_is_not_called_never_used(emu, tmp_path):
+    call(emu, "POST", "/__emulator/tokens", {"scope": "user", "tokens": [
+        {"name": "just-created", "issued_on": rfc3339(datetime.timedelta(minutes=-5))},
+        {"name": "old-never-used", "issued_on": rfc3339(datetime.timedelta(days=-30))},
+    ]})
+    result = run_playbook(AUDIT, emu, tmp_path, args=["--check"])
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output[-5000:]
+    assert "Token old-never-used (" in output and "was never used" in output
+    assert "just-created" not in output
+    # With the minimum age lowered to zero, the fresh one is judged too.
+    result = run_playbook(AUDIT, emu, tmp_path, args=["--check"], extra_vars={"audit_min_age_days": 0})
+    assert "Token just-created (" in result.stdout + result.stderr
+
+
+def test_five_hundred_findings_stay_readable_and_are_printed_once(emu, tmp_path):
+    old = rfc3339(datetime.timedelta(days=-200))
+    specs = [{"name": "svc-%03d" % i, "issued_on": old} for i in range(500)]
+    call(emu, "POST", "/__emulator/tokens", {"scope": "user", "tokens": specs})
+    result = run_playbook(AUDIT, emu, tmp_path, args=["--check"])
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output[-5000:]
+    assert "500 active tokens were not used for 90 days or never used" in output
+    assert "and 495 more." in output
+    assert output.count("Token audit failed.") == 1
+    assert "svc-499" not in output and len(output) < 20000
+
+
+def test_a_revoked_token_is_reported_and_gets_no_write(emu, tmp_path):
+    # Needs an emulator that seeds Cloudflare's "revoked (exposed)" status (a token found leaked).
+    seeded = call(emu, "POST", "/__emulator/tokens", {"scope": "user", "tokens": [{
+        "name": "leaked-ci", "status": "revoked (exposed)", "last_used_on": rfc3339(datetime.timedelta(hours=-2)),
+    }]})["tokens"][0]
+    emu.clear_requests()
+    result = run_playbook(AUDIT, emu, tmp_path, args=["--check"])
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output[-5000:]
+    assert "1 token was revoked by Cloudflare and must be replaced" in output
+    assert "Token leaked-ci (%s) is revoked (exposed)" % seeded["id"] in output
+    assert api_writes(emu) == []

@@ -18,6 +18,7 @@ from conftest import COLLECTION
 # The modules' own option table, imported from the collection under test.
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(COLLECTION))))
 from ansible_collections.tokenops.cloudflare.plugins.module_utils.cloudflare_module import (  # noqa: E402  pylint: disable=wrong-import-position
+    ENVIRONMENT,
     connection_argument_spec,
 )
 
@@ -32,13 +33,11 @@ def credential_type():
 
 
 def module_env_options():
-    """{environment variable: (option, no_log)} for every connection option with an environment fallback."""
+    """{environment variable: (option, no_log)} for every connection option read from the environment."""
     found = {}
     for option, spec in connection_argument_spec().items():
-        fallback = spec.get("fallback")
-        if fallback:
-            for name in fallback[1]:
-                found[name] = (option, bool(spec.get("no_log")))
+        for name in ENVIRONMENT.get(option, ()):
+            found[name] = (option, bool(spec.get("no_log")))
     return found
 
 

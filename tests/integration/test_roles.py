@@ -215,3 +215,32 @@ def test_rotate_stops_at_the_first_failure_and_names_what_was_rolled(emu, tmp_pa
     assert verify_status(emu, seeded["rotate-c"]["value"]) == 200
     assert verify_status(emu, (tmp_path / "rotate-a.token").read_text()) == 200
     assert not (tmp_path / "rotate-c.token").exists()
+
+
+def faults(emu, *rules):
+    requests.post(emu.url + "/__emulator/faults", json={"rules": list(rules)}, timeout=5).raise_for_status()
+
+
+def test_tokens_role_passes_retries_timeout_and_validate_certs_through(emu, tmp_path):
+    faults(emu, {"method": "GET", "path": "^/user/tokens$", "action": "status", "status": 503, "times": 1})
+    emu.clear_requests()
+    role_vars = {"cloudflare_tokens": [{"name": "gone", "state": "absent"}],
+                 "cloudflare_retries": 0, "cloudflare_timeout": 5, "cloudflare_validate_certs": False}
+    result = run_playbook(TOKENS_PLAY, emu, tmp_path, extra_vars=role_vars)
+    assert result.returncode != 0
+    assert "HTTP 503" in output_of(result)
+    assert len([r for r in emu.requests() if r["path"] == "/user/tokens"]) == 1
+    # The same fault with the modules' default of 4 retries is waited out.
+    faults(emu, {"method": "GET", "path": "^/user/tokens$", "action": "status", "status": 503, "times": 1})
+    recap_ok(run_playbook(TOKENS_PLAY, emu, tmp_path, extra_vars={"cloudflare_tokens": [{"name": "gone", "state": "absent"}]}))
+
+
+def test_rotate_role_passes_the_timeout_through(emu, tmp_path):
+    seed(emu, ["rotate-slow"])
+    faults(emu, {"method": "GET", "path": "^/user/tokens$", "action": "timeout", "delay": 3})
+    role_vars = dict(rotate_vars(tmp_path, "rotate-slow"), cloudflare_timeout=0.5, cloudflare_retries=1)
+    result = run_playbook(ROTATE_PLAY, emu, tmp_path, extra_vars=role_vars)
+    text = output_of(result)
+    assert result.returncode != 0
+    assert "No answer arrived within 0.5 seconds" in text and "Gave up after 2 attempts." in text
+    assert not [path for method, path in writes(emu) if path.endswith("/value")]

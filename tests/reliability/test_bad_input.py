@@ -116,7 +116,9 @@ CASES = [
     # ------------------------------------------------------- connection options (shared)
     Case("conn-account-id-malformed", TOKEN, token(account_id="ACCOUNT-1"), "account_id"),
     Case("conn-account-id-short", INFO, {"account_id": "a1b2c3"}, "account_id"),
-    Case("conn-token-and-key", TOKEN, token(api_email="ops@example.net", api_key="{{ bad_api_key }}"), ["api_token", "api_key"]),
+    # Both methods set on the task (an option beats the environment, so only options can contradict each other).
+    Case("conn-token-and-key", TOKEN, token(api_token="{{ bad_api_key }}", api_email="ops@example.net", api_key="{{ bad_api_key }}"),
+         ["api_token", "api_key"]),
     Case("conn-no-credentials", INFO, {}, ["api_token", "api_key"], environment=NO_TOKEN_ENV),
     Case("conn-email-without-key", INFO, {"api_email": "ops@example.net"}, ["api_email", "api_key"], environment=NO_TOKEN_ENV),
     Case("conn-key-without-email", INFO, {"api_key": "{{ bad_api_key }}"}, ["api_key", "api_email"], environment=NO_TOKEN_ENV),

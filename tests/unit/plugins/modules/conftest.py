@@ -87,13 +87,22 @@ class FakeClient:
 
 @pytest.fixture
 def fake_client(monkeypatch):
-    """Patch module plumbing; returns a function that runs a module and returns (result, failed, client)."""
+    """Patch module plumbing; returns a function that runs a module and returns (result, failed, client).
+
+    ``client.made`` holds the keyword arguments the module built its client with (None if it built none).
+    """
     monkeypatch.setattr(basic.AnsibleModule, "exit_json", _exit_json)
     monkeypatch.setattr(basic.AnsibleModule, "fail_json", _fail_json)
 
     def run(module, args, tokens=(), check_mode=False):
         client = FakeClient(tokens)
-        monkeypatch.setattr(cloudflare_module, "CloudflareClient", lambda **kwargs: client)
+        client.made = None
+
+        def factory(**kwargs):
+            client.made = kwargs
+            return client
+
+        monkeypatch.setattr(cloudflare_module, "CloudflareClient", factory)
         params = dict({"api_token": "x" * 40, "_ansible_check_mode": check_mode}, **args)
         with patch_module_args(params):
             with pytest.raises(ModuleExit) as info:

@@ -48,7 +48,7 @@ TOKENS = [
 
 
 def params(**overrides):
-    base = dict(name=None, status=None, expires_within=None, unused_for=None, never_expires=None)
+    base = dict(name=None, status=None, expires_within=None, unused_for=None, min_age=None, never_expires=None)
     base.update(overrides)
     return base
 
@@ -116,11 +116,11 @@ def test_result_has_no_secret_and_expires_in_days():
     assert result[0]["expires_in_days"] == 3.0
     assert result[1]["expires_in_days"] is None
     # Everything else is passed through as the API gave it.
-    assert dict((k, v) for k, v in result[0].items() if k not in ("expires_in_days", "unused_days", "declaration")) == TOKENS[2]
+    assert dict((k, v) for k, v in result[0].items() if k not in ("expires_in_days", "unused_days", "age_days", "declaration")) == TOKENS[2]
     assert result[0]["declaration"]["name"] == TOKENS[2]["name"] and "value" not in result[0]["declaration"]
 
 
-@pytest.mark.parametrize("option", ["expires_within", "unused_for"])
+@pytest.mark.parametrize("option", ["expires_within", "unused_for", "min_age"])
 @pytest.mark.parametrize("value", ["soon", "30x", "-1d", "", "d30"])
 def test_bad_durations_name_the_option(option, value):
     with pytest.raises(InvalidToken, match=option):
@@ -230,7 +230,8 @@ def test_main_verify_alone_only_verifies(fake, capsys):
     (dict(id="A" * 32), "id"),
     (dict(expires_within="soon"), "expires_within"),
     (dict(unused_for="90 days"), "unused_for"),
-    (dict(status=["revoked"]), "status"),
+    (dict(status=["exposed"]), "status"),
+    (dict(min_age="an hour"), "min_age"),
 ])
 def test_main_bad_input_fails_without_a_call(fake, capsys, args, option):
     result = run_main(capsys, **args)
@@ -255,3 +256,51 @@ def test_main_auth_error_is_a_clean_failure(fake, capsys):
 def test_unused_days_lets_one_listing_serve_every_audit_condition():
     assert cf_token_info.unused_days({"last_used_on": "2026-11-20T12:00:00Z"}, NOW) == 3.0
     assert cf_token_info.unused_days({"last_used_on": None}, NOW) is None
+
+
+def test_revoked_selects_every_status_beginning_with_revoked():
+    tokens = TOKENS + [token("leaked", status="revoked (exposed)"), token("plain-revoked", status="revoked")]
+    chosen = cf_token_info.select(tokens, cf_token_info.build_filters(params(status=["revoked"])), NOW)
+    assert [t["name"] for t in chosen] == ["leaked", "plain-revoked"]
+    assert chosen[0]["status"] == "revoked (exposed)"
+    both = cf_token_info.select(tokens, cf_token_info.build_filters(params(status=["active", "revoked"])), NOW)
+    assert "leaked" in [t["name"] for t in both] and "off" not in [t["name"] for t in both]
+    assert "leaked" not in [t["name"] for t in cf_token_info.select(tokens, cf_token_info.build_filters(params(status=["active"])), NOW)]
+
+
+def test_min_age_keeps_a_token_issued_minutes_ago_out_of_unused_for():
+    fresh = token("fresh", issued_on="2026-11-23T11:55:00Z")
+    filters = cf_token_info.build_filters(params(unused_for="90d", min_age="1d"))
+    chosen = [t["name"] for t in cf_token_info.select(TOKENS + [fresh], filters, NOW)]
+    assert "fresh" not in chosen and "forever-never-used" in chosen
+    assert "fresh" in [t["name"] for t in cf_token_info.select(TOKENS + [fresh], cf_token_info.build_filters(params(unused_for="90d")), NOW)]
+    # Without an issue date a token is kept: an audit must not lose it.
+    undated = token("undated", issued_on=None)
+    assert "undated" in [t["name"] for t in cf_token_info.select([undated], filters, NOW)]
+
+
+def test_age_days_and_unused_days_are_never_negative_zero():
+    ahead = token("ahead", issued_on="2026-11-23T12:00:01Z", last_used_on="2026-11-23T12:00:01Z")
+    shown = cf_token_info.select([ahead], cf_token_info.build_filters(params()), NOW)[0]
+    assert shown["unused_days"] == 0.0 and str(shown["unused_days"]) == "0.0"
+    assert str(shown["age_days"]) == "0.0"
+    assert cf_token_info.age_days(TOKENS[0], NOW) == 691.5
+
+
+def test_an_unreadable_token_is_kept_raw_and_reported():
+    odd = token("odd", expires_on="next tuesday", condition={"request.ip": {"in": ["192.0.2.0/24"]}})
+    problems = []
+    shown = cf_token_info.select(TOKENS[:1] + [odd], cf_token_info.build_filters(params()), NOW, problems)
+    assert [t["name"] for t in shown] == ["forever-recent", "odd"]
+    assert shown[1]["expires_on"] == "next tuesday" and shown[1]["condition"] == odd["condition"]
+    assert shown[1]["expires_in_days"] is None and shown[1]["unused_days"] is None and shown[1]["age_days"] is None
+    assert problems and problems[0][0]["name"] == "odd" and "expires_on" in problems[0][1]
+    # Date filters cannot judge it: it is skipped, not guessed.
+    assert cf_token_info.select([odd], cf_token_info.build_filters(params(never_expires=True)), NOW) == []
+
+
+def test_main_warns_about_an_unreadable_token_instead_of_failing(fake, capsys, monkeypatch):
+    monkeypatch.setattr(fake, "tokens", TOKENS[:1] + [token("odd", last_used_on="yesterday-ish")])
+    result = run_main(capsys)
+    assert "failed" not in result and result["count"] == 2
+    assert any("odd" in str(w) and "cannot read" in str(w) for w in result["warnings"]), result.get("warnings")
