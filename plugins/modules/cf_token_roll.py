@@ -98,7 +98,7 @@ options:
       - The directory must exist and be writable; this is checked before the token is rolled, because a new value
         that cannot be stored is a lost credential.
       - An existing file is replaced.
-      - With O(strategy=replace), a rerun after an interruption reads this file: if it holds a value that verifies as
+      - With O(strategy=replace), a rerun after an interruption reads this file. If it holds a value that verifies as
         the successor's, that value was delivered and the successor is not rolled again.
     type: path
 notes:
@@ -115,7 +115,7 @@ notes:
     retirement left one token and a retired one whose overlap runs: that replacement is finished. A retired token
     without a successor is given one. The create request is sent once and never retried."
   - With O(strategy=replace) and no O(max_age), a run while a retired predecessor's overlap runs changes nothing;
-    once the overlap is over, the next run replaces again. With O(overlap=0) there is no such marker: use O(max_age)
+    once the overlap is over, the next run replaces again. With O(overlap=0) there is no such marker, so use O(max_age)
     for jobs that may be run again.
   - Retired tokens stay listed, with status C(expired), once their overlap ended; delete them with
     M(tokenops.cloudflare.cf_token) O(tokenops.cloudflare.cf_token#module:state=absent) or the exclusive mode of the C(tokenops.cloudflare.tokens) role.
