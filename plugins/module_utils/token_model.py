@@ -607,3 +607,65 @@ def expires_in_days(token, now=None):
         return None
     delta = parse_datetime(token["expires_on"]) - (now or utcnow())
     return round(delta.total_seconds() / 86400.0, 2)
+
+
+# ------------------------------------------------------------- replacement
+RETIRED_NAME = re.compile(r"^(?P<name>.*) \(retired (?P<at>\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z)\)$", re.S)
+
+
+def retired_name(name, at):
+    """The name a replaced token carries while its overlap runs: ``<name> (retired <UTC time>)``.
+
+    The name is shortened so that the result fits Cloudflare's name limit.
+    """
+    suffix = " (retired %s)" % format_datetime(at)
+    return name[:MAX_NAME_LENGTH - len(suffix)] + suffix
+
+
+def retired_from(candidate, name):
+    """The retirement time if ``candidate`` is ``retired_name(name, ...)``, else None."""
+    match = RETIRED_NAME.match(candidate or "")
+    if not match:
+        return None
+    try:
+        at = parse_datetime(match.group("at"))
+    except InvalidToken:
+        return None
+    return at if retired_name(name, at) == candidate else None
+
+
+def successor_body(token, name=None, expires=True):
+    """Create payload for a copy of ``token``: same policies, condition, not_before and (with ``expires``)
+    expires_on, under ``name`` (default: the token's own)."""
+    state = dict(canonical_token(token), status=None)
+    if name is not None:
+        state["name"] = name
+    if not expires:
+        state["expires_on"] = None
+    return request_body(state)
+
+
+def retirement_body(token, name, expires_on):
+    """Update payload that renames ``token`` and makes it expire at ``expires_on`` (or earlier, if it already did)."""
+    state = canonical_token(token)
+    current = state["expires_on"] and parse_datetime(state["expires_on"])
+    if not current or expires_on < current:
+        state["expires_on"] = format_datetime(expires_on)
+    state["name"] = name
+    if state["status"] not in ("active", "disabled"):
+        state["status"] = None
+    return request_body(state)
+
+
+def same_content(first, second):
+    """Whether two API tokens grant the same: policies, condition, not_before and expires_on."""
+    a, b = canonical_token(first), canonical_token(second)
+    return all(a[key] == b[key] for key in ("policies", "condition", "not_before", "expires_on"))
+
+
+def token_age(token, field="issued_on", now=None):
+    """How long ago ``field`` (issued_on or modified_on, falling back to issued_on) was, as a timedelta; None if unknown."""
+    stamp = token.get(field) or token.get("issued_on")
+    if not stamp:
+        return None
+    return (now or utcnow()) - parse_datetime(stamp)

@@ -184,14 +184,21 @@ def test_exclusive_mode_with_the_global_api_key_relies_on_protected_names(emu, t
     assert cfemu.API_KEY not in output_of(result)
 
 
-def rotate_vars(tmp_path, *token_names):
-    return {"cloudflare_rotate_tokens": [{"name": n, "value_path": str(tmp_path / ("%s.token" % n))} for n in token_names]}
+def rotate_vars(tmp_path, *token_names, **item):
+    return {"cloudflare_rotate_tokens": [dict({"name": n, "value_path": str(tmp_path / ("%s.token" % n))}, **item) for n in token_names]}
+
+
+def stats_env(emu):
+    return playbook_env(emu, ANSIBLE_SHOW_CUSTOM_STATS="1")
 
 
 def test_rotate_stores_new_values_that_work_and_kills_the_old_ones(emu, tmp_path):
     seeded = seed(emu, ["rotate-a", "rotate-b"])
-    result = run_playbook(ROTATE_PLAY, emu, tmp_path, extra_vars=rotate_vars(tmp_path, "rotate-a", "rotate-b"))
+    result = run_playbook(ROTATE_PLAY, emu, tmp_path, env=stats_env(emu), extra_vars=rotate_vars(tmp_path, "rotate-a", "rotate-b"))
     recap_ok(result, changed=2)
+    # The module verified each value itself: no controller-side lookup, one verify per token.
+    verifies = [r for r in emu.requests() if r["path"].endswith("/verify")]
+    assert len(verifies) == 2
     for name, old in seeded.items():
         value_file = tmp_path / ("%s.token" % name)
         assert stat.S_IMODE(os.stat(str(value_file)).st_mode) == 0o600
@@ -200,21 +207,86 @@ def test_rotate_stores_new_values_that_work_and_kills_the_old_ones(emu, tmp_path
         assert verify_status(emu, new) == 200
         assert verify_status(emu, old["value"]) == 401
         assert new not in output_of(result) and old["value"] not in output_of(result)
-        assert "%s (%s) has a new value in %s, and it works." % (name, old["id"], value_file) in result.stdout
+        assert "%s (%s) was rolled; its new value is in %s and verified." % (name, old["id"], value_file) in result.stdout
+    assert "CUSTOM STATS" in result.stdout and '"cloudflare_rotate_rotated"' in result.stdout
+    assert seeded["rotate-a"]["id"] in result.stdout.split("CUSTOM STATS", 1)[1]
 
 
-def test_rotate_stops_at_the_first_failure_and_names_what_was_rolled(emu, tmp_path):
+def test_rotate_preflight_rolls_nothing_when_a_name_is_unknown(emu, tmp_path):
     seeded = seed(emu, ["rotate-a", "rotate-c"])
-    result = run_playbook(ROTATE_PLAY, emu, tmp_path, extra_vars=rotate_vars(tmp_path, "rotate-a", "rotate-missing", "rotate-c"))
+    result = run_playbook(ROTATE_PLAY, emu, tmp_path,
+                          extra_vars=rotate_vars(tmp_path, "rotate-a", "rotate-missing", "rotate-typo", "rotate-c"))
     text = output_of(result)
     assert result.returncode != 0
-    assert "Rotation stopped at rotate-missing: name: no token named 'rotate-missing' exists" in text
-    assert "Already rolled, with their new values stored: rotate-a. Not attempted: rotate-c." in text
+    assert "Nothing was rotated: 2 of 4 tokens cannot be." in text
+    assert "rotate-missing: name: no token named 'rotate-missing' exists" in text
+    assert "rotate-typo: name: no token named 'rotate-typo' exists" in text
+    assert writes(emu) == []
+    for token in seeded.values():
+        assert verify_status(emu, token["value"]) == 200
+    assert not (tmp_path / "rotate-a.token").exists()
+
+
+def test_rotate_refuses_disabled_tokens_before_any_write(emu, tmp_path):
+    response = requests.post(emu.url + "/__emulator/tokens", json={"scope": "user", "tokens": [
+        {"name": "rotate-a"}, {"name": "rotate-off", "status": "disabled"}]}, timeout=30)
+    response.raise_for_status()
+    emu.clear_requests()
+    result = run_playbook(ROTATE_PLAY, emu, tmp_path, extra_vars=rotate_vars(tmp_path, "rotate-a", "rotate-off", "legacy-disabled"))
+    text = output_of(result)
+    assert result.returncode != 0
+    assert "Nothing was rotated: 2 of 3 tokens cannot be. Not active: rotate-off is disabled, legacy-disabled is disabled." in text
+    assert writes(emu) == []
+
+
+def test_rotate_replace_with_overlap_then_max_age_rerun_writes_nothing(emu, tmp_path):
+    response = requests.post(emu.url + "/__emulator/tokens", json={"scope": "user", "tokens": [
+        {"name": "rotate-r", "issued_on": "2024-01-01T00:00:00Z"}, {"name": "rotate-s"}]}, timeout=30)
+    response.raise_for_status()
+    seeded = dict((t["name"], t) for t in response.json()["tokens"])
+    role_vars = rotate_vars(tmp_path, "rotate-r", strategy="replace", overlap="30m", max_age="30d")
+    role_vars["cloudflare_rotate_tokens"].append({"name": "rotate-s", "value_path": str(tmp_path / "rotate-s.token"), "max_age": "30d"})
+    result = run_playbook(ROTATE_PLAY, emu, tmp_path, env=stats_env(emu), extra_vars=role_vars)
+    # rotate-r was issued in 2024 and is due; rotate-s was just issued and is not.
+    recap_ok(result, changed=1)
+    current = [t for t in tokens(emu) if t["name"] == "rotate-r"]
+    assert len(current) == 1 and current[0]["id"] != seeded["rotate-r"]["id"]
+    new = (tmp_path / "rotate-r.token").read_text()
+    assert verify_status(emu, new) == 200
+    assert verify_status(emu, seeded["rotate-r"]["value"]) == 200
+    assert verify_status(emu, seeded["rotate-s"]["value"]) == 200
+    assert "rotate-r (%s) was replaced" % current[0]["id"] in result.stdout
+    assert "The old token %s keeps working until" % seeded["rotate-r"]["id"] in result.stdout
+    assert "rotate-s (%s) is not due" % seeded["rotate-s"]["id"] in result.stdout
+    assert seeded["rotate-r"]["id"] in result.stdout.split("CUSTOM STATS", 1)[1]
+
+    emu.clear_requests()
+    again = run_playbook(ROTATE_PLAY, emu, tmp_path, extra_vars=role_vars)
+    recap_ok(again, changed=0)
+    assert writes(emu) == []
+
+    emu.clear_requests()
+    audit = run_playbook(ROTATE_PLAY, emu, tmp_path, args=["--check"], extra_vars=rotate_vars(tmp_path, "rotate-r", strategy="replace"))
+    recap_ok(audit)
+    assert writes(emu) == []
+
+
+def test_rotate_stops_at_a_failed_rotation_and_names_what_was_rotated(emu, tmp_path):
+    seeded = seed(emu, ["rotate-a", "rotate-b", "rotate-c"])
+    emu.set_faults(rules=[{"method": "PUT", "path": "%s/value$" % seeded["rotate-b"]["id"], "action": "status", "status": 503, "after": True}])
+    result = run_playbook(ROTATE_PLAY, emu, tmp_path, env=stats_env(emu), extra_vars=rotate_vars(tmp_path, "rotate-a", "rotate-b", "rotate-c"))
+    emu.clear_faults()
+    text = output_of(result)
+    assert result.returncode != 0
+    assert "Rotation stopped at rotate-b: Rolling token %s ('rotate-b') may or may not have happened" % seeded["rotate-b"]["id"] in text
+    assert "Already rotated, with their new values stored: rotate-a. Not attempted: rotate-c." in text
     rolls = [path for method, path in writes(emu) if method == "PUT" and path.endswith("/value")]
-    assert rolls == ["/user/tokens/%s/value" % seeded["rotate-a"]["id"]]
+    assert rolls == ["/user/tokens/%s/value" % seeded[n]["id"] for n in ("rotate-a", "rotate-b")]
     assert verify_status(emu, seeded["rotate-c"]["value"]) == 200
     assert verify_status(emu, (tmp_path / "rotate-a.token").read_text()) == 200
     assert not (tmp_path / "rotate-c.token").exists()
+    # What was rotated before the failure is still published.
+    assert seeded["rotate-a"]["id"] in text.split("CUSTOM STATS", 1)[1]
 
 
 def faults(emu, *rules):

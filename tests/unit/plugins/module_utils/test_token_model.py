@@ -521,3 +521,66 @@ def test_suggestions_contain_the_name_first_then_spell_alike():
     assert tm.suggest_names("Quantum", names) == []
     assert tm.did_you_mean("zone read", names).startswith(" Did you mean: Zone Read")
     assert tm.did_you_mean("Quantum", names) == ""
+# ------------------------------------------------------------- replacement
+RETIRED_AT = datetime.datetime(2026, 12, 1, 21, 0, 5, tzinfo=datetime.timezone.utc)
+
+
+def test_retired_name_is_recognised_for_its_own_name_only():
+    name = tm.retired_name("ci-dns", RETIRED_AT)
+    assert name == "ci-dns (retired 2026-12-01T21:00:05Z)"
+    assert tm.retired_from(name, "ci-dns") == RETIRED_AT
+    assert tm.retired_from(name, "ci") is None
+    assert tm.retired_from("ci-dns", "ci-dns") is None
+    assert tm.retired_from("ci-dns (retired 2026-13-01T21:00:05Z)", "ci-dns") is None
+
+
+def test_retired_name_fits_the_name_limit():
+    long_name = "x" * tm.MAX_NAME_LENGTH
+    name = tm.retired_name(long_name, RETIRED_AT)
+    assert len(name) == tm.MAX_NAME_LENGTH
+    assert tm.retired_from(name, long_name) == RETIRED_AT
+    assert tm.retired_from(name, "x" * 100) == RETIRED_AT  # same shortened prefix
+
+
+def replaced_token(**extra):
+    token = {"id": "a" * 32, "name": "app", "status": "active", "issued_on": "2026-01-01T00:00:00.123456Z",
+             "modified_on": "2026-02-01T00:00:00Z", "not_before": "2025-01-01T00:00:00Z",
+             "expires_on": "2030-01-01T00:00:00Z", "condition": {"request_ip": {"in": ["192.0.2.0/24"]}},
+             "policies": [{"id": "p" * 32, "effect": "allow", "permission_groups": [{"id": "1" * 32, "name": "DNS Write"}],
+                           "resources": {"com.cloudflare.api.account.zone.*": "*"}}]}
+    token.update(extra)
+    return token
+
+
+def test_successor_body_copies_content_without_ids_or_status():
+    body = tm.successor_body(replaced_token(status="active"))
+    assert body == {"name": "app", "not_before": "2025-01-01T00:00:00Z", "expires_on": "2030-01-01T00:00:00Z",
+                    "condition": {"request_ip": {"in": ["192.0.2.0/24"]}},
+                    "policies": [{"effect": "allow", "permission_groups": [{"id": "1" * 32}],
+                                  "resources": {"com.cloudflare.api.account.zone.*": "*"}}]}
+    renamed = tm.successor_body(replaced_token(name="app (retired x)"), "app", expires=False)
+    assert renamed["name"] == "app" and "expires_on" not in renamed
+
+
+def test_retirement_body_renames_and_keeps_the_earlier_expiry():
+    later = datetime.datetime(2031, 1, 1, tzinfo=datetime.timezone.utc)
+    earlier = datetime.datetime(2026, 12, 2, tzinfo=datetime.timezone.utc)
+    assert tm.retirement_body(replaced_token(), "app (retired)", later)["expires_on"] == "2030-01-01T00:00:00Z"
+    body = tm.retirement_body(replaced_token(), "app (retired)", earlier)
+    assert body["expires_on"] == "2026-12-02T00:00:00Z" and body["name"] == "app (retired)"
+    assert body["status"] == "active" and body["condition"] == replaced_token()["condition"]
+    assert tm.retirement_body(replaced_token(expires_on=None), "r", earlier)["expires_on"] == "2026-12-02T00:00:00Z"
+
+
+def test_same_content_ignores_ids_names_and_order():
+    twin = replaced_token(id="b" * 32, name="other", policies=[dict(replaced_token()["policies"][0], id="q" * 32)])
+    assert tm.same_content(replaced_token(), twin)
+    assert not tm.same_content(replaced_token(), replaced_token(condition={}))
+    assert not tm.same_content(replaced_token(), replaced_token(expires_on=None))
+
+
+def test_token_age_reads_the_field_or_issued_on():
+    now = datetime.datetime(2026, 2, 2, tzinfo=datetime.timezone.utc)
+    assert tm.token_age(replaced_token(), "modified_on", now) == datetime.timedelta(days=1)
+    assert tm.token_age(replaced_token(modified_on=None), "modified_on", now).days == 31  # from issued_on
+    assert tm.token_age({}, "issued_on", now) is None
