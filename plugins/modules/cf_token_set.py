@@ -149,7 +149,8 @@ options:
       - Directory for the secret values of created tokens whose item has no O(tokens[].value_path):
         C(<value_dir>/<name>.token), with characters other than letters, digits, C(.), C(_) and C(-) replaced
         by C(_). It must exist.
-      - A token that would be created with neither is an error before any write.
+      - A token that would be created with neither is an error before any write. In check mode, a value file that
+        could not be written (a directory still to be made, say) is a warning, so that an audit still reports.
     type: path
   overwrite_value_path:
     description:
@@ -457,7 +458,10 @@ def refuse_before_write(module, items, plans, listing, groups):
             continue
         path = os.path.abspath(os.path.expanduser(path))
         problem = check_secret_path(path, keep_existing=not p["overwrite_value_path"])
-        if problem:
+        if problem and module.check_mode:
+            # An audit still reports the drift; the run that would create the token refuses.
+            module.module.warn("%s: %s" % (label(index, item), problem))
+        elif problem:
             errors.append("%s: %s" % (label(index, item), problem))
         if path in destinations:
             errors.append("%s: value file %s is the one of %s too." % (label(index, item), path, destinations[path]))

@@ -105,13 +105,15 @@ def test_check_mode_audit_then_exclusive_apply_then_idempotent_rerun(emu, tmp_pa
     assert "Would create: app-new." in audit.stdout
     assert "Would update: keep-me (expires_on)." in audit.stdout
     assert listed(audit, "Would delete") == PRUNED
-    assert '+    "expires_on": "2031-01-01T00:00:00Z"' in audit.stdout
+    assert re.search(r'^\+\s+"expires_on": "2031-01-01T00:00:00Z"', audit.stdout, re.M)
 
     # Exclusive mode deletes exactly the undeclared, unprotected tokens, and never the play's own credential.
     emu.clear_requests()
-    result = run_playbook(TOKENS_PLAY, emu, tmp_path, extra_vars=declaration(tmp_path))
+    result = run_playbook(TOKENS_PLAY, emu, tmp_path, env=stats_env(emu), extra_vars=declaration(tmp_path))
     recap_ok(result)
     assert names(emu) == SURVIVORS
+    # AWX workflows get the outcome as stats.
+    assert '"cloudflare_tokens_result"' in result.stdout.split("CUSTOM STATS", 1)[1]
     deleted = sorted(path.rsplit("/", 1)[1] for method, path in writes(emu) if method == "DELETE")
     assert deleted == sorted(ids[name] for name in PRUNED)
     assert listed(result, "Deleted") == PRUNED
@@ -150,8 +152,8 @@ def test_a_created_value_needs_a_file_before_any_request(emu, tmp_path):
     role_vars = {"cloudflare_tokens": [{"name": "no-home", "policies": DNS_EDIT}, {"name": "gone", "state": "absent"}]}
     result = run_playbook(TOKENS_PLAY, emu, tmp_path, extra_vars=role_vars)
     assert result.returncode != 0
-    assert "no-home: no value_path, and cloudflare_tokens_value_dir is not set." in output_of(result)
-    assert emu.requests() == []
+    assert "tokens[0] (no-home): the token would be created, but it has no value_path and value_dir is not set" in output_of(result)
+    assert writes(emu) == []
 
 
 def test_account_scope_with_role_connection_variables_keeps_the_credential(emu, tmp_path):
@@ -160,7 +162,7 @@ def test_account_scope_with_role_connection_variables_keeps_the_credential(emu, 
         "cloudflare_api_token": cfemu.ACCOUNT_API_TOKEN,
         "cloudflare_account_id": cfemu.ACCOUNT_ID,
         "cloudflare_tokens_exclusive": True,
-        "cloudflare_tokens": [],
+        "cloudflare_tokens": [{"name": "tokenops-account-admin"}],
     }
     scope = "account:%s" % cfemu.ACCOUNT_ID
     assert "workers-deploy" in names(emu, scope)
@@ -176,11 +178,24 @@ def test_exclusive_mode_with_the_global_api_key_relies_on_protected_names(emu, t
     env = playbook_env(emu, CLOUDFLARE_EMAIL=cfemu.API_EMAIL, CLOUDFLARE_API_KEY=cfemu.API_KEY, CLOUDFLARE_ACCOUNT_ID=cfemu.ACCOUNT_ID)
     del env["CLOUDFLARE_API_TOKEN"]
     scope = "account:%s" % cfemu.ACCOUNT_ID
-    role_vars = {"cloudflare_tokens_exclusive": True, "cloudflare_tokens_protect": ["tokenops-*"], "cloudflare_tokens": []}
+    role_vars = {"cloudflare_tokens_exclusive": True, "cloudflare_tokens_protect": ["tokenops-*"],
+                 "cloudflare_tokens": [{"name": "tokenops-account-admin"}]}
     result = run_playbook(TOKENS_PLAY, emu, tmp_path, env=env, extra_vars=role_vars)
     recap_ok(result)
     assert names(emu, scope) == ["tokenops-account-admin"]
     assert listed(result, "Deleted") == ["expired-account-token", "workers-deploy"]
+
+
+def test_tokens_role_refuses_a_missing_declaration_and_guards_mass_deletion(emu, tmp_path):
+    # A misspelt variable name leaves cloudflare_tokens undefined: the role's argument spec stops it.
+    typo = run_playbook(TOKENS_PLAY, emu, tmp_path, extra_vars={"cloudflare_token": [], "cloudflare_tokens_exclusive": True})
+    assert typo.returncode != 0 and "cloudflare_tokens" in output_of(typo)
+    seed(emu, ["bulk-%02d" % i for i in range(12)])
+    emu.clear_requests()
+    guarded = run_playbook(TOKENS_PLAY, emu, tmp_path, extra_vars={"cloudflare_tokens": [{"name": "ci-dns-edit"}],
+                                                                   "cloudflare_tokens_exclusive": True})
+    assert guarded.returncode != 0 and "more than max_deletions=10" in output_of(guarded)
+    assert writes(emu) == []
     assert cfemu.API_KEY not in output_of(result)
 
 
