@@ -19,7 +19,7 @@ from ansible_collections.tokenops.cloudflare.plugins.module_utils.cloudflare_api
     CloudflareError,
     CloudflareWriteUncertain,
 )
-from ansible_collections.tokenops.cloudflare.plugins.module_utils.token_model import HEX32, InvalidToken, ResourceNames, public_token
+from ansible_collections.tokenops.cloudflare.plugins.module_utils.token_model import HEX32, InvalidToken, ResourceNames, name_map, public_token
 from ansible_collections.tokenops.cloudflare.plugins.module_utils.token_plan import single_match
 
 # Connection options read from the environment when the task does not set them, first name first.
@@ -232,6 +232,15 @@ class CloudflareModule:
     def resource_names(self):
         """Zone and account names resolved through this task's client, each looked up once."""
         return ResourceNames(self._client_call("list_zones"), self._client_call("list_accounts"), account_id=self.account_id)
+
+    def zone_names(self):
+        """Zone id -> name for the zones these credentials may read (names that resolve back only); {} if none."""
+        try:
+            return name_map(self.client.list_zones(account_id=self.account_id), self.account_id)
+        except CloudflareError as exc:
+            if exc.status in (400, 403):
+                return {}
+            raise
 
     def _client_call(self, method):
         # Looked up when a name needs it, so a client without the method fails only then.

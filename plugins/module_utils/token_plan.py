@@ -17,6 +17,7 @@ from ansible_collections.tokenops.cloudflare.plugins.module_utils.token_model im
     InvalidToken,
     PermissionGroups,
     canonical_token,
+    declared_policy,
     desired_token,
     differences,
     display,
@@ -32,6 +33,7 @@ from ansible_collections.tokenops.cloudflare.plugins.module_utils.token_model im
     utcnow,
     validate_name,
     HEX32,
+    SCOPE_ZONE,
 )
 
 # Quotas Cloudflare enforces on the number of tokens in a scope.
@@ -325,11 +327,13 @@ def _no_catalog():
     raise _NeedsCatalog()
 
 
-def declaration(token):
+def declaration(token, zone_names=None):
     """A declaration of ``token`` that cf_token_set accepts as it is and finds nothing to change in.
 
     Permission groups are named where the name resolves back to the same id from
-    what the token itself carries (no catalog read), by id otherwise.
+    what the token itself carries (no catalog read), by id otherwise. Whole-zone
+    and whole-account resources become ``zones``/``accounts``, zones by name where
+    ``zone_names`` (id -> name, see ``token_model.name_map``) has one.
     """
     resolver = PermissionGroups(_no_catalog, token_groups(token))
     policies = []
@@ -349,7 +353,8 @@ def declaration(token):
                 except (_NeedsCatalog, InvalidToken):
                     pass
             entries.append(entry)
-        policies.append({"effect": policy.get("effect", "allow"), "permission_groups": sorted(entries), "resources": resources})
+        policies.append(declared_policy({"effect": policy.get("effect", "allow"), "permission_groups": sorted(entries),
+                                         "resources": resources}, zone_names))
     result = {"id": token.get("id"), "name": token.get("name")}
     if token.get("status") in ("active", "disabled"):
         result["status"] = token["status"]
@@ -359,3 +364,12 @@ def declaration(token):
             result[key] = token[key]
     result["condition"] = token.get("condition") or {}
     return result
+
+
+def zone_ids_in(tokens):
+    """Whether any policy of ``tokens`` names a zone by id (then zone names are worth a lookup)."""
+    for token in tokens:
+        for policy in token.get("policies") or []:
+            if any(key.startswith(SCOPE_ZONE + ".") and HEX32.match(key[len(SCOPE_ZONE) + 1:]) for key in policy.get("resources") or {}):
+                return True
+    return False

@@ -204,7 +204,8 @@ tokens:
       description:
         - The token as an item of O(tokenops.cloudflare.cf_token_set#module:tokens) (C(id), C(name), C(status),
           C(policies), dates, C(condition)), with permission groups by name where the name resolves back to the same
-          id, by id otherwise.
+          id, by id otherwise; whole zones and accounts in C(zones) and C(accounts), zones by name where these
+          credentials may read them (one listing of the zones, only when a token names a zone by id), by id otherwise.
         - Feeding C(tokens | map(attribute='declaration') | list) to M(tokenops.cloudflare.cf_token_set) changes
           nothing, so an existing scope is adopted in one command (see C(playbooks/export.yml)).
       type: dict
@@ -262,7 +263,7 @@ verification:
 """
 
 from ansible_collections.tokenops.cloudflare.plugins.module_utils.cloudflare_module import CloudflareModule
-from ansible_collections.tokenops.cloudflare.plugins.module_utils.token_plan import declaration
+from ansible_collections.tokenops.cloudflare.plugins.module_utils.token_plan import declaration, zone_ids_in
 from ansible_collections.tokenops.cloudflare.plugins.module_utils.token_model import (
     InvalidToken,
     expires_in_days,
@@ -372,7 +373,7 @@ def age_days(token, now):
 DATE_FILTERS = ("expires_within", "unused_for", "min_age", "never_expires")
 
 
-def select(tokens, filters, now, problems=None):
+def select(tokens, filters, now, problems=None, zone_names=None):
     """The public form of the tokens that pass the filters, each with its derived day counts.
 
     A token with data that cannot be read is kept as Cloudflare sent it, derived fields None, when no
@@ -399,7 +400,7 @@ def select(tokens, filters, now, problems=None):
             derived = {"expires_in_days": None, "unused_days": None, "age_days": None}
         shown = public_token(token)
         shown.update(derived)
-        shown["declaration"] = declaration(token)
+        shown["declaration"] = declaration(token, zone_names)
         selected.append(shown)
     return selected
 
@@ -431,7 +432,8 @@ def run(module):
     else:
         found = module.client.list_tokens(module.account_id, include_expired=True)
     problems = []
-    tokens = select(found, filters, now, problems)
+    # Zone names cost one listing of the zones, and only when a token names a zone by id.
+    tokens = select(found, filters, now, problems, module.zone_names() if zone_ids_in(found) else None)
     for token, reason in problems:
         module.warn("Token %s (%r) has data this module cannot read (%s); it is returned as Cloudflare sent it, "
                     "without expires_in_days, unused_days and age_days, and date filters skip it."

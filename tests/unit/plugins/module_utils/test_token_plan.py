@@ -7,6 +7,7 @@ import datetime
 import pytest
 
 from ansible_collections.tokenops.cloudflare.plugins.module_utils import token_plan as tp
+from ansible_collections.tokenops.cloudflare.plugins.module_utils import token_model as tm
 from ansible_collections.tokenops.cloudflare.plugins.module_utils.token_model import InvalidToken, PermissionGroups
 
 NOW = datetime.datetime(2026, 12, 1, 12, 0, 0, tzinfo=datetime.timezone.utc)
@@ -183,3 +184,17 @@ def test_single_match_refuses_duplicates():
 
 def test_safe_file_name():
     assert tp.safe_file_name("ci/dns editor") == "ci_dns_editor.token"
+
+
+def test_declaration_names_zones_it_can_and_keeps_ids_otherwise():
+    zone = "com.cloudflare.api.account.zone."
+    current = token(policies=[{"id": "9" * 32, "effect": "allow", "resources": {zone + "c" * 32: "*", zone + "d" * 32: "*"},
+                               "permission_groups": [{"id": DNS, "name": "DNS Write",
+                                                      "meta": {"label": "x", "scopes": "com.cloudflare.api.account.zone"}}]}])
+    assert tp.zone_ids_in([current]) and not tp.zone_ids_in([token()])
+    declared = tp.declaration(current, {"c" * 32: "example.com"})
+    assert declared["policies"] == [{"effect": "allow", "permission_groups": ["DNS Write"], "zones": ["example.com", "d" * 32]}]
+    # Fed back, with the zone name resolving to the same id, the plan changes nothing.
+    zones = tm.ResourceNames(lambda **query: [{"id": "c" * 32, "name": "example.com", "account": {"id": "a" * 32}}])
+    p = tp.plan_token(tp.declared(declared), current, PermissionGroups(lambda: CATALOG).for_token(current), now=NOW, resources=zones)
+    assert p.action == "none", p.changes
