@@ -19,6 +19,7 @@ import requests
 import yaml
 
 import cfemu
+from cfemu.zones import DEFAULT_ZONES
 from conftest import COLLECTION, playbook_env, run_playbook
 
 MODULES = sorted(glob.glob(os.path.join(COLLECTION, "plugins", "modules", "*.py")))
@@ -52,6 +53,9 @@ def seed_account_tokens(emu):
              for name in ("ci-dns-editor", "example-by-id")]
     response = requests.post(emu.url + "/__emulator/tokens", json={"scope": "account:%s" % cfemu.ACCOUNT_ID, "tokens": specs}, timeout=30)
     response.raise_for_status()
+    # The zones the examples name, as the default seed has them.
+    zones = [{"name": name, "account_id": account} for name, account in DEFAULT_ZONES]
+    requests.post(emu.url + "/__emulator/zones", json={"zones": zones}, timeout=30).raise_for_status()
     return dict((t["name"], t) for t in response.json()["tokens"])
 
 

@@ -184,6 +184,7 @@ def test_exclusive_mode_with_the_global_api_key_relies_on_protected_names(emu, t
     recap_ok(result)
     assert names(emu, scope) == ["tokenops-account-admin"]
     assert listed(result, "Deleted") == ["expired-account-token", "workers-deploy"]
+    assert cfemu.API_KEY not in output_of(result)
 
 
 def test_tokens_role_refuses_a_missing_declaration_and_guards_mass_deletion(emu, tmp_path):
@@ -196,7 +197,6 @@ def test_tokens_role_refuses_a_missing_declaration_and_guards_mass_deletion(emu,
                                                                    "cloudflare_tokens_exclusive": True})
     assert guarded.returncode != 0 and "more than max_deletions=10" in output_of(guarded)
     assert writes(emu) == []
-    assert cfemu.API_KEY not in output_of(result)
 
 
 def rotate_vars(tmp_path, *token_names, **item):
