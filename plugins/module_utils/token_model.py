@@ -381,6 +381,8 @@ def declared_policy(policy, zone_names=None, account_names=None):
     if accounts:
         declared["accounts"] = accounts
     return declared
+
+
 def suggest_names(name, candidates, limit=5):
     """Up to ``limit`` names among ``candidates`` that ``name`` may have meant.
 

@@ -275,7 +275,6 @@ def disable_body(token):
     return request_body(dict(canonical_token(token), status="disabled"))
 
 
-
 def token_argument_spec():
     """The options of one declared token: cf_token's top level and each item of cf_token_set's ``tokens``."""
     return dict(

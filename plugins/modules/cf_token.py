@@ -48,7 +48,7 @@ options:
     description:
       - V(active) or V(disabled). Left as it is when not set; a new token is active unless set to V(disabled)
         (which costs a second request, since the create call takes no status).
-      - A token that Cloudflare revoked (status V(revoked (exposed)), a leaked value) cannot be changed: the task
+      - A token that Cloudflare revoked (status V(revoked (exposed)), a leaked value) cannot be changed; the task
         fails without sending anything and says how to replace it.
     type: str
     choices: [active, disabled]

@@ -17,6 +17,7 @@ description:
     authenticates with and the names matching O(protect); O(max_deletions) guards against a declaration that
     lost its items.
   - The secret of a created token goes to a file (O(tokens[].value_path) or O(value_dir)), never to the result.
+  - The role C(tokenops.cloudflare.tokens) wraps this module for a play's variables.
 author:
   - tokenops.cloudflare contributors (@tokenops)
 extends_documentation_fragment:
@@ -146,8 +147,8 @@ options:
     default: 10
   value_dir:
     description:
-      - Directory for the secret values of created tokens whose item has no O(tokens[].value_path):
-        C(<value_dir>/<name>.token), with characters other than letters, digits, C(.), C(_) and C(-) replaced
+      - Directory for the secret values of created tokens whose item has no O(tokens[].value_path),
+        named C(<value_dir>/<name>.token), with characters other than letters, digits, C(.), C(_) and C(-) replaced
         by C(_). It must exist.
       - A token that would be created with neither is an error before any write. In check mode, a value file that
         could not be written (a directory still to be made, say) is a warning, so that an audit still reports.
@@ -168,7 +169,6 @@ notes:
 seealso:
   - module: tokenops.cloudflare.cf_token
   - module: tokenops.cloudflare.cf_token_info
-  - role: tokenops.cloudflare.tokens
 """
 
 EXAMPLES = r"""
@@ -303,7 +303,7 @@ def _item_spec():
 
 
 ARGUMENT_SPEC = dict(
-    tokens=dict(type="list", elements="dict", required=True, options=_item_spec()),
+    tokens=dict(type="list", elements="dict", required=True, no_log=False, options=_item_spec()),
     exclusive=dict(type="bool", default=False),
     protect=dict(type="list", elements="str", default=[]),
     max_deletions=dict(type="int", default=10),
@@ -456,7 +456,7 @@ def refuse_before_write(module, items, plans, listing, groups):
             errors.append("%s: the token would be created, but it has no value_path and value_dir is not set: Cloudflare "
                           "shows a new token's secret once, and this module only writes it to a file." % label(index, item))
             continue
-        path = os.path.abspath(os.path.expanduser(path))
+        path = os.path.abspath(path)
         problem = check_secret_path(path, keep_existing=not p["overwrite_value_path"])
         if problem and module.check_mode:
             # An audit still reports the drift; the run that would create the token refuses.

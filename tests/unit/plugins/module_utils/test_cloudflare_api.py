@@ -327,6 +327,8 @@ def test_list_accounts_and_a_refusal(emu):
         client(emu, api_token=cfemu.READONLY_API_TOKEN).list_zones(name="example.net")
     assert info.value.status == 403
 # ---------------------------------------------------------------- diagnosis, rate limits, transport
+
+
 class Reply:
     """One HTTP answer of a scripted server."""
 

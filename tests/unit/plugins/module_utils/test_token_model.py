@@ -514,6 +514,8 @@ def test_declared_policy_round_trips():
     assert tm.normalize_policy(declared, tm.PermissionGroups(None), "p", directory.names()) == canonical
     assert tm.declared_policy({"permission_groups": ["2" * 32], "resources": {zone_key + "*": "*"}}) == {
         "effect": "allow", "permission_groups": ["2" * 32], "resources": {zone_key + "*": "*"}}
+
+
 def test_suggestions_contain_the_name_first_then_spell_alike():
     names = ["DNS Read", "DNS Write", "Zone Read", "Workers Scripts Write", "Zone Settings Write"]
     assert tm.suggest_names("dns", names) == ["DNS Read", "DNS Write"]
@@ -522,6 +524,8 @@ def test_suggestions_contain_the_name_first_then_spell_alike():
     assert tm.did_you_mean("zone read", names).startswith(" Did you mean: Zone Read")
     assert tm.did_you_mean("Quantum", names) == ""
 # ------------------------------------------------------------- replacement
+
+
 RETIRED_AT = datetime.datetime(2026, 12, 1, 21, 0, 5, tzinfo=datetime.timezone.utc)
 
 
