@@ -6,12 +6,13 @@
     python benchmarks/run.py            # full run: realistic sizes and latencies (a few minutes)
     python benchmarks/run.py --quick    # small sizes, no latency, under a minute (CI)
 
-Every scenario runs a real ansible-playbook against tests/emulator and counts
-the API requests in the emulator's log. Request counts are deterministic, so
-each has a target and the script exits non-zero when one is exceeded. Wall
-times are compared with a baseline measured in the same run (a bare
-ansible.builtin.uri task, the official Cloudflare SDK, sequential paging) and
-only reported: they depend on the machine.
+Scopes are sized like Cloudflare's quotas (500 account-owned tokens per account).
+Every scenario resets the emulator, seeds its tokens, runs a real ansible-playbook
+against tests/emulator and counts the API requests in the emulator's log. Request
+counts are deterministic, so each has a target and the script exits non-zero when
+one is exceeded. Wall times are compared with a baseline measured in the same run
+(a bare ansible.builtin.uri task, the official Cloudflare SDK, sequential paging)
+or with a wall-time target, and only reported: they depend on the machine.
 """
 
 import argparse
