@@ -34,7 +34,6 @@ sys.path.insert(0, os.path.join(ROOT, "tests", "emulator"))
 import cfemu  # noqa: E402  pylint: disable=wrong-import-position
 
 INVENTORY = 'localhost ansible_connection=local ansible_python_interpreter="{{ ansible_playbook_python }}"\n'
-ROLE_MAIN = os.path.join(ROOT, "roles", "tokens", "tasks", "main.yml")
 AUDIT_PLAYBOOK = os.path.join(ROOT, "playbooks", "audit.yml")
 PAGE_WORKERS_ENV = "CLOUDFLARE_PAGE_WORKERS"
 
@@ -416,7 +415,7 @@ class Bench:
                              0 if _writes(log) else pages(count) + len(BENCH_ZONES), wall, note=_paths(log)))
         self.rows.append(Row(label, "  of which zone lookups", _zone_lookups(log), len(BENCH_ZONES)))
         if self.cfg["breakdown"]:
-            size, seconds, http, output = self.module_cost("cf_token_set", play(CF_TOKEN_SET), converged, account=True)
+            dummy, seconds, http, output = self.module_cost("cf_token_set", play(CF_TOKEN_SET), converged, account=True)
             self.breakdown.append(("cf_token_set converged over %d tokens: playbook %.3fs = module process %.3fs (HTTP %.3fs,"
                                    " result %d KiB) + ansible-playbook %.3fs; uri GET playbook %.3fs"
                                    % (count, walls[0], seconds, http, output // 1024, walls[0] - seconds, walls[2]), None))
@@ -514,7 +513,7 @@ class Bench:
         if sdk:
             self.rows.append(Row(label, "cf_token_info playbook (vs SDK)", None, None, wall, "SDK process", walls[2], 0.33))
         if self.cfg["breakdown"]:
-            size, seconds, http, output = self.module_cost("cf_token_info", play(TOKEN_INFO), variables, account=True)
+            dummy, seconds, http, output = self.module_cost("cf_token_info", play(TOKEN_INFO), variables, account=True)
             self.breakdown.append(("cf_token_info over %d tokens: playbook %.3fs = module process %.3fs (HTTP %.3fs, result %d KiB of JSON)"
                                    " + ansible-playbook %.3fs; uri GET playbook %.3fs"
                                    % (count, wall, seconds, http, output // 1024, wall - seconds, walls[1]), None))
