@@ -6,12 +6,13 @@
     python benchmarks/run.py            # full run: realistic sizes and latencies (a few minutes)
     python benchmarks/run.py --quick    # small sizes, no latency, under a minute (CI)
 
-Every scenario runs a real ansible-playbook against tests/emulator and counts
-the API requests in the emulator's log. Request counts are deterministic, so
-each has a target and the script exits non-zero when one is exceeded. Wall
-times are compared with a baseline measured in the same run (a bare
-ansible.builtin.uri task, the official Cloudflare SDK, sequential paging) and
-only reported: they depend on the machine.
+Scopes are sized like Cloudflare's quotas (500 account-owned tokens per account).
+Every scenario resets the emulator, seeds its tokens, runs a real ansible-playbook
+against tests/emulator and counts the API requests in the emulator's log. Request
+counts are deterministic, so each has a target and the script exits non-zero when
+one is exceeded. Wall times are compared with a baseline measured in the same run
+(a bare ansible.builtin.uri task, the official Cloudflare SDK, sequential paging)
+or with a wall-time target, and only reported: they depend on the machine.
 """
 
 import argparse
@@ -33,18 +34,27 @@ sys.path.insert(0, os.path.join(ROOT, "tests", "emulator"))
 import cfemu  # noqa: E402  pylint: disable=wrong-import-position
 
 INVENTORY = 'localhost ansible_connection=local ansible_python_interpreter="{{ ansible_playbook_python }}"\n'
-ROLE_MAIN = os.path.join(ROOT, "roles", "tokens", "tasks", "main.yml")
 AUDIT_PLAYBOOK = os.path.join(ROOT, "playbooks", "audit.yml")
 PAGE_WORKERS_ENV = "CLOUDFLARE_PAGE_WORKERS"
 
 # Sizes, latencies and repetitions of each mode. Repetitions interleave subject and
 # baseline runs and keep the fastest of each, so a slow moment of the machine hits neither.
+# Scopes are sized like Cloudflare's quotas: an account holds at most 500 account-owned tokens.
 MODES = {
-    "full": dict(repeats=5, one_latency=0.02, many=20, many_latency=0.02, list_count=2000, list_latency=0.1,
-                 audit_count=500, audit_latency=0.02, list_repeats=3, breakdown=True, sdk=True),
-    "quick": dict(repeats=1, one_latency=0.0, many=3, many_latency=0.0, list_count=200, list_latency=0.005,
-                  audit_count=100, audit_latency=0.0, list_repeats=1, breakdown=False, sdk=False),
+    "full": dict(repeats=5, one_latency=0.02,
+                 set_count=500, set_declared=50, set_new=10, set_differ=8, set_latency=0.02,
+                 excl_count=500, excl_keep=50, excl_latency=0.02, excl_repeats=2, excl_wall=10.0,
+                 list_count=500, list_latency=0.1, list_repeats=3,
+                 audit_count=500, audit_latency=0.02, breakdown=True, sdk=True),
+    "quick": dict(repeats=1, one_latency=0.0,
+                  set_count=100, set_declared=20, set_new=4, set_differ=3, set_latency=0.0,
+                  excl_count=100, excl_keep=10, excl_latency=0.0, excl_repeats=1, excl_wall=None,
+                  list_count=250, list_latency=0.005, list_repeats=1,
+                  audit_count=100, audit_latency=0.0, breakdown=False, sdk=False),
 }
+# Zones the declared tokens name (issue 16: a set naming the same 5 zones costs at most 5 lookups).
+BENCH_ZONES = ["bench-zone-%d.example" % i for i in range(1, 6)]
+ACCOUNT_STORE = "account:" + cfemu.ACCOUNT_ID
 
 
 def pages(count):
@@ -65,18 +75,9 @@ def play(tasks, check=False):
 URI_GET = """
 - name: GET the token with a bare uri task
   ansible.builtin.uri:
-    url: "{{ lookup('ansible.builtin.env', 'CLOUDFLARE_BASE_URL') }}/user/tokens/%s"
+    url: "{{ lookup('ansible.builtin.env', 'CLOUDFLARE_BASE_URL') }}/%s"
     headers:
       Authorization: "Bearer {{ lookup('ansible.builtin.env', 'CLOUDFLARE_API_TOKEN') }}"
-"""
-
-URI_LOOP = """
-- name: GET each token with a bare uri task
-  ansible.builtin.uri:
-    url: "{{ lookup('ansible.builtin.env', 'CLOUDFLARE_BASE_URL') }}/user/tokens/{{ item }}"
-    headers:
-      Authorization: "Bearer {{ lookup('ansible.builtin.env', 'CLOUDFLARE_API_TOKEN') }}"
-  loop: "{{ bench_ids }}"
 """
 
 CF_TOKEN_BY_ID = """
@@ -89,16 +90,22 @@ CF_TOKEN_BY_ID = """
   failed_when: result is failed or result is changed
 """
 
-CF_TOKEN_LOOP = """
-- name: Converged tokens, one cf_token task per token
-  tokenops.cloudflare.cf_token:
-    name: "{{ item.name }}"
-    policies: "{{ item.policies }}"
-  loop: "{{ cloudflare_tokens }}"
-  loop_control:
-    label: "{{ item.name }}"
+# bench_expect: created/updated/deleted/unchanged counts the run must report, so a
+# scenario that measures the wrong thing fails instead of printing a number.
+CF_TOKEN_SET = """
+- name: A whole account of tokens in one task
+  tokenops.cloudflare.cf_token_set:
+    tokens: "{{ cloudflare_tokens }}"
+    exclusive: "{{ bench_exclusive | default(false) }}"
+    max_deletions: "{{ bench_max_deletions | default(10) }}"
+    value_dir: "{{ cloudflare_tokens_value_dir }}"
   register: result
-  failed_when: result is failed or (bench_converged | bool and result is changed)
+  failed_when: >-
+    result is failed
+    or (result.created | length) != bench_expect.created
+    or (result.updated | length) != bench_expect.updated
+    or (result.deleted | length) != bench_expect.deleted
+    or (result is changed) != (bench_expect.created + bench_expect.updated + bench_expect.deleted > 0)
 """
 
 ROLE = """
@@ -138,7 +145,7 @@ started = time.monotonic()
 import cloudflare
 imported = time.monotonic()
 client = cloudflare.Cloudflare(api_token=os.environ["CLOUDFLARE_API_TOKEN"], base_url=os.environ["CLOUDFLARE_BASE_URL"])
-count = sum(1 for _ in client.user.tokens.list(per_page=50, include_expired=True))
+count = sum(1 for _ in client.accounts.tokens.list(account_id=os.environ["CLOUDFLARE_ACCOUNT_ID"], per_page=50))
 print(count, imported - started, time.monotonic() - imported)
 """
 
@@ -146,8 +153,9 @@ print(count, imported - started, time.monotonic() - imported)
 # ------------------------------------------------------------------ helpers
 class Row:
     def __init__(self, scenario, variant, requests=None, target=None, wall=None, baseline=None, base_wall=None,
-                 ratio_target=None, note=""):
+                 ratio_target=None, note="", wall_target=None):
         self.scenario = scenario
+        self.wall_target = wall_target
         self.variant = variant
         self.requests = requests
         self.target = target
@@ -223,11 +231,14 @@ class Bench:
         return path
 
     # --------------------------------------------------------------- plumbing
-    def env(self, **extra):
+    def env(self, account=False, **extra):
+        """The environment of an AWX job: user-owned tokens, or with ``account`` the account's admin credential."""
         env = dict((k, v) for k, v in os.environ.items() if not k.startswith(("CLOUDFLARE_", "ANSIBLE_")))
+        if account:
+            env["CLOUDFLARE_ACCOUNT_ID"] = cfemu.ACCOUNT_ID
         env.update({
             "CLOUDFLARE_BASE_URL": self.emu.base_url,
-            "CLOUDFLARE_API_TOKEN": cfemu.USER_API_TOKEN,
+            "CLOUDFLARE_API_TOKEN": cfemu.ACCOUNT_API_TOKEN if account else cfemu.USER_API_TOKEN,
             "ANSIBLE_COLLECTIONS_PATH": self.collections,
             "ANSIBLE_NOCOLOR": "1",
             "ANSIBLE_RETRY_FILES_ENABLED": "0",
@@ -285,164 +296,265 @@ class Bench:
                 logs[index] = log
         return [min(w) for w in walls], logs
 
-    def seed(self, count, prefix, specs=None):
-        """Reset to credentials only, then add tokens so the user store holds ``count`` tokens."""
+    def seed(self, count, prefix, specs=None, store=None, zones=False):
+        """Reset the emulator (tokens, faults, rate-limit counters), then fill a store to ``count`` tokens.
+
+        ``store`` is the user store by default, else ACCOUNT_STORE (which already holds the account's admin
+        credential, counted in ``count``); ``zones`` also seeds BENCH_ZONES into cfemu.ACCOUNT_ID.
+        """
         self.emu.reset()
-        existing = len(self.emu.tokens("user"))
+        store = store or "user"
+        if zones:
+            self.seed_zones()
+        existing = len(self.emu.tokens(store))
         specs = list(specs or [])
         specs += [{"name": "%s%04d" % (prefix, i)} for i in range(count - existing - len(specs))]
-        return self.emu.add_tokens("user", specs) if specs else []
+        return self.emu.add_tokens(store, specs) if specs else []
+
+    def seed_zones(self):
+        """BENCH_ZONES in cfemu.ACCOUNT_ID through the admin API; returns name -> zone id."""
+        body = json.dumps({"zones": [{"name": name, "account_id": cfemu.ACCOUNT_ID} for name in BENCH_ZONES]}).encode()
+        request = urllib.request.Request(self.emu.url + "/__emulator/zones", data=body, method="POST",
+                                         headers={"Content-Type": "application/json"})
+        urllib.request.urlopen(request, timeout=30).close()
+        with urllib.request.urlopen(self.emu.url + "/__emulator/zones", timeout=30) as answer:
+            listed = json.loads(answer.read().decode())["zones"]
+        return dict((z["name"], z["id"]) for z in listed if z["account"]["id"] == cfemu.ACCOUNT_ID)
 
     # -------------------------------------------------------------- scenarios
     def scenario_single(self):
-        token = self.seed(3, "bench-", [{"name": "bench-one", "policies": [{"permission_groups": [{"name": "Zone Read"}]}]}])[0]
+        self.emu.reset()
+        ids = self.seed_zones()
+        two = dict(("com.cloudflare.api.account.zone.%s" % ids[name], "*") for name in BENCH_ZONES[:2])
+        token = self.seed(3, "bench-", [{"name": "bench-one", "policies": [{"permission_groups": [{"name": "Zone Read"}],
+                                                                           "resources": two}]}])[0]
+        self.seed_zones()  # seed() reset the directory
         policy = token["policies"][0]
         by_id = [{"permission_groups": [g["id"] for g in policy["permission_groups"]], "resources": policy["resources"]}]
         by_name = [{"permission_groups": [g["name"] for g in policy["permission_groups"]], "resources": policy["resources"]}]
+        zones = [{"permission_groups": [g["name"] for g in policy["permission_groups"]], "zones": BENCH_ZONES[:2]}]
         self.latency(self.cfg["one_latency"])
-        uri = self.write("uri_one.yml", play(URI_GET % token["id"]))
+        uri = self.write("uri_one.yml", play(URI_GET % ("user/tokens/" + token["id"])))
         subject = self.write("cf_token_by_id.yml", play(CF_TOKEN_BY_ID))
         base = {"bench_token": {"id": token["id"], "name": token["name"]}}
         runs = [lambda: self.playbook(uri)]
         # Group names the token already carries resolve without reading the permission-group catalog.
-        variants = (("by id, groups by id", by_id, 1), ("by id, groups by name", by_name, 1))
+        # Zone names cost one lookup each (issue 16): 1 token GET + 2 zone lookups.
+        variants = (("by id, groups by id", by_id, 1, 1.05), ("by id, groups by name", by_name, 1, 1.05),
+                    ("by id, 2 zones by name", zones, 3, None))
         for variant in variants:
-            policies = variant[1]
-            variables = dict(base, bench_policies=policies)
+            variables = dict(base, bench_policies=variant[1])
             runs.append(lambda v=variables: self.playbook(subject, v))
         walls, logs = self.compare(*runs)
-        for index, (variant, dummy, target) in enumerate(variants, 1):
-            self.rows.append(Row("1 cf_token converged", variant, len(logs[index]), target, walls[index], "1 uri GET", walls[0], 1.05,
-                                 note=_paths(logs[index])))
+        for index, (variant, policies, target, ratio_target) in enumerate(variants, 1):
+            self.rows.append(Row("1 cf_token converged", variant, len(logs[index]), target, walls[index], "1 uri GET", walls[0],
+                                 ratio_target, note=_paths(logs[index])))
+            lookups = 2 if policies is zones else 0
+            if _zone_lookups(logs[index]) != lookups or _writes(logs[index]):
+                # The total may hold while the mix is wrong (a second token GET instead of a lookup, a write).
+                self.rows.append(Row("1 cf_token converged", variant + ": zone lookups, writes must be %d, 0" % lookups,
+                                     _zone_lookups(logs[index]) + 100 * len(_writes(logs[index])), lookups))
         self.rows.append(Row("1 cf_token converged", "baseline: uri GET", len(logs[0]), None, walls[0], note=_paths(logs[0])))
 
-    def scenario_many(self):
-        count = self.cfg["many"]
-        declared = [{"name": "bench-role-%02d" % i,
-                     "policies": [{"permission_groups": ["Zone Read"], "resources": {"com.cloudflare.api.account.zone.*": "*"}}]}
-                    for i in range(count)]
-        self.seed(2, "unused-")
-        self.latency(self.cfg["many_latency"])
-        role = os.path.exists(ROLE_MAIN)
-        if role:
-            subject = self.write("role.yml", play(ROLE))
-            variant = "role tokens, %d tokens" % count
-        else:
-            subject = self.write("cf_token_loop.yml", play(CF_TOKEN_LOOP))
-            variant = "cf_token loop, %d tokens" % count
-            self.notes.append("roles/tokens/tasks/main.yml does not exist: scenario 2 measures a %d-item cf_token loop." % count)
-        variables = {"cloudflare_tokens": declared, "bench_converged": False,
-                     "cloudflare_tokens_value_dir": os.path.join(self.work, "values")}
-        self.playbook(subject, variables)  # creates them; not timed
-        ids = [t["id"] for t in self.emu.tokens("user") if t["name"].startswith("bench-role-")]
-        variables["bench_converged"] = True
-        uri = self.write("uri_loop.yml", play(URI_LOOP))
-        (wall, base_wall), (log, dummy) = self.compare(lambda: self.playbook(subject, variables),
-                                                       lambda: self.playbook(uri, {"bench_ids": ids}))
-        # With <= 50 tokens in the scope, a lookup by name is one list page, and a converged token's
-        # group names resolve from the token itself.
-        target = count
-        self.rows.append(Row("2 many tokens converged", variant, len(log), target, wall, "%d uri GETs (loop)" % count,
-                             base_wall, 1.3, note=_paths(log)))
-        if any(e["method"] != "GET" for e in log):
-            # A converged run that writes is a bug whatever its count.
-            self.rows[-1].target = 0
-        self.rows.append(Row("2 many tokens converged", "baseline: uri loop", count, None, base_wall))
+    def scenario_set(self):
+        """cf_token_set over a full account: first converge, converged re-run, zones by name (issue 12, 16)."""
+        count, declared, new, differ = (self.cfg[k] for k in ("set_count", "set_declared", "set_new", "set_differ"))
+        label = "2 set %d of %d tokens" % (declared, count)
+        self.emu.reset()
+        ids = self.seed_zones()
+
+        def policies(index, by_name=False, seeded=False):
+            zone = BENCH_ZONES[index % len(BENCH_ZONES)]
+            if by_name:
+                return [{"permission_groups": ["Zone Read"], "zones": [zone]}]
+            resources = {"com.cloudflare.api.account.zone.%s" % ids[zone]: "*"}
+            return [{"permission_groups": [{"name": "Zone Read"} if seeded else "Zone Read"], "resources": resources}]
+
+        # The first `differ` existing tokens carry the next zone, so the declaration updates them.
+        specs = [{"name": "bench-set-%02d" % i, "policies": policies(i + 1 if i < differ else i, seeded=True)}
+                 for i in range(declared - new)]
+        self.seed(count - new, "bench-other-", specs, store=ACCOUNT_STORE)
+        self.seed_zones()
+        tokens = [{"name": "bench-set-%02d" % i, "policies": policies(i)} for i in range(declared)]
+        self.latency(self.cfg["set_latency"])
+        env = self.env(account=True)
+        values = os.path.join(self.work, "values")
+        os.makedirs(values, exist_ok=True)
+        variables = {"cloudflare_tokens": tokens, "cloudflare_tokens_value_dir": values,
+                     "bench_expect": {"created": new, "updated": differ, "deleted": 0}}
+        subject = self.write("cf_token_set.yml", play(CF_TOKEN_SET))
+        wall, log = self.playbook(subject, variables, env=env)
+        writes = _writes(log)
+        # One listing, one catalog read (new tokens name a group they do not carry yet), then the writes.
+        self.rows.append(Row(label, "cf_token_set first converge: %d new, %d differ" % (new, differ), len(log),
+                             pages(count - new) + 1 + new + differ, wall,
+                             note="writes: %d; %s" % (len(writes), _paths(log))))
+        if len(writes) != new + differ:
+            self.rows.append(Row(label, "first converge: writes", len(writes), new + differ))
+        if len(self.emu.tokens(ACCOUNT_STORE)) != count:
+            raise RuntimeError("the account holds %d tokens after the first converge, expected %d"
+                               % (len(self.emu.tokens(ACCOUNT_STORE)), count))
+
+        converged = dict(variables, bench_expect={"created": 0, "updated": 0, "deleted": 0})
+        role = self.write("role.yml", play(ROLE))
+        uri = self.write("uri_account.yml", play(URI_GET % ("accounts/%s/tokens/%s" % (cfemu.ACCOUNT_ID, self.emu.tokens(ACCOUNT_STORE)[-1]["id"]))))
+        walls, logs = self.compare(lambda: self.playbook(subject, converged, env=env),
+                                   lambda: self.playbook(role, converged, env=env),
+                                   lambda: self.playbook(uri, env=env))
+        target = pages(count) + 1
+        for index, variant in enumerate(("cf_token_set re-run, converged", "role tokens re-run, converged")):
+            self.rows.append(Row(label, variant, len(logs[index]), 0 if _writes(logs[index]) else target, walls[index],
+                                 "1 uri GET", walls[2], 1.5, note=_paths(logs[index])))
+        self.rows.append(Row(label, "baseline: uri GET", len(logs[2]), None, walls[2], note=_paths(logs[2])))
+
+        # Issue 16: the same declaration with zones by name; 5 distinct zones cost at most 5 lookups in all.
+        by_name = dict(converged, cloudflare_tokens=[{"name": t["name"], "policies": policies(i, by_name=True)}
+                                                     for i, t in enumerate(tokens)])
+        wall, log = self.playbook(subject, by_name, env=env)
+        self.rows.append(Row(label, "cf_token_set converged, %d zones by name" % len(BENCH_ZONES), len(log),
+                             0 if _writes(log) else pages(count) + len(BENCH_ZONES), wall, note=_paths(log)))
+        self.rows.append(Row(label, "  of which zone lookups", _zone_lookups(log), len(BENCH_ZONES)))
+        if self.cfg["breakdown"]:
+            dummy, seconds, http, output = self.module_cost("cf_token_set", play(CF_TOKEN_SET), converged, account=True)
+            self.breakdown.append(("cf_token_set converged over %d tokens: playbook %.3fs = module process %.3fs (HTTP %.3fs,"
+                                   " result %d KiB) + ansible-playbook %.3fs; uri GET playbook %.3fs"
+                                   % (count, walls[0], seconds, http, output // 1024, walls[0] - seconds, walls[2]), None))
+
+    def scenario_exclusive(self):
+        """Exclusive mode over a full account: --check, then the real run deleting all but ``excl_keep``."""
+        count, keep = self.cfg["excl_count"], self.cfg["excl_keep"]
+        gone = count - keep
+        label = "3 exclusive, delete %d of %d" % (gone, count)
+        policy = [{"permission_groups": [{"name": "Zone Read"}], "resources": {"com.cloudflare.api.account.zone.*": "*"}}]
+        # The admin credential the task authenticates with is one of the tokens kept (never deleted).
+        specs = [{"name": "bench-keep-%02d" % i, "policies": policy} for i in range(keep - 1)]
+        tokens = [{"name": s["name"], "policies": [{"permission_groups": ["Zone Read"], "resources": policy[0]["resources"]}]}
+                  for s in specs]
+        env = self.env(account=True)
+        variables = {"cloudflare_tokens": tokens, "cloudflare_tokens_value_dir": os.path.join(self.work, "values"),
+                     "bench_exclusive": True, "bench_max_deletions": gone,
+                     "bench_expect": {"created": 0, "updated": 0, "deleted": gone}}
+        subject = self.write("cf_token_set_exclusive.yml", play(CF_TOKEN_SET))
+
+        def reseed():
+            self.seed(count, "bench-gone-", specs, store=ACCOUNT_STORE)
+            self.latency(self.cfg["excl_latency"])
+
+        reseed()
+        wall, log = self.playbook(subject, variables, args=["--check"], env=env)
+        writes = _writes(log)
+        self.rows.append(Row(label, "cf_token_set --check", len(log), 0 if writes else pages(count) + 1, wall,
+                             note="writes: %d; %s" % (len(writes), _paths(log))))
+
+        def real():
+            reseed()  # each run deletes them: start from a full account, with fresh rate-limit counters
+            result = self.playbook(subject, variables, env=env)
+            if len(self.emu.tokens(ACCOUNT_STORE)) != keep:
+                raise RuntimeError("%d tokens left after exclusive mode, expected %d" % (len(self.emu.tokens(ACCOUNT_STORE)), keep))
+            return result
+        walls, logs = self.compare(real, repeats=self.cfg["excl_repeats"])
+        self.rows.append(Row(label, "cf_token_set exclusive", len(logs[0]), pages(count) + 1 + gone, walls[0],
+                             note="in flight: %d; %s" % (max_in_flight(logs[0]), _paths(logs[0])), wall_target=self.cfg["excl_wall"]))
 
     def scenario_list(self):
         count = self.cfg["list_count"]
-        self.seed(count, "bench-")
+        label = "4 list %d account tokens" % count
+        self.seed(count, "bench-", store=ACCOUNT_STORE)
         self.latency(self.cfg["list_latency"])
         target = pages(count) + 1
         walls = {}
-        for workers in (1, 4, 8):
+        default = self.default_page_workers()
+        for workers in sorted(set((1, 4, default))):
             times = []
             for dummy in range(self.cfg["list_repeats"]):
                 client = self.client(workers)
                 self.emu.clear_requests()
                 started = time.monotonic()
-                listed = client.list_tokens()
+                listed = client.list_tokens(account_id=cfemu.ACCOUNT_ID)
                 times.append(time.monotonic() - started)
                 if len(listed) != count:
                     raise RuntimeError("client listed %d tokens, expected %d" % (len(listed), count))
             log = self.emu.requests()
             walls[workers] = min(times)
-            self.rows.append(Row("3 list %d tokens" % count, "client page_workers=%d%s" % (workers, " (default)" if workers == 4 else ""),
-                                 len(log), target if workers == 4 else None, walls[workers],
+            self.rows.append(Row(label, "client page_workers=%d%s" % (workers, " (default)" if workers == default else ""),
+                                 len(log), target if workers == default else None, walls[workers],
                                  "page_workers=1" if workers != 1 else None, walls[1] if workers != 1 else None,
-                                 None, note="in flight: %d; TCP connections: %d" % (max_in_flight(log), _connections(client))))
-        self.rows[-2].ratio_target = 1 / 3.0
+                                 1 / 3.0 if workers == default else None,
+                                 note="in flight: %d; TCP connections: %d" % (max_in_flight(log), _connections(client))))
         # Two parallel pages refused with 429: each is fetched once more, one after another.
         self.emu.set_faults(latency=self.cfg["list_latency"], rules=[
-            {"method": "GET", "path": "^/user/tokens$", "action": "status", "status": 429, "retry_after": 0, "every": 2, "times": 2}])
-        client = self.client(4)
+            {"method": "GET", "path": "^/accounts/[^/]+/tokens$", "action": "status", "status": 429, "retry_after": 0,
+             "every": 2, "times": 2}])
+        client = self.client(default)
         self.emu.clear_requests()
         started = time.monotonic()
-        listed = client.list_tokens()
+        listed = client.list_tokens(account_id=cfemu.ACCOUNT_ID)
         wall_429 = time.monotonic() - started
         log = self.emu.requests()
         self.latency(self.cfg["list_latency"])
         if len(listed) != count:
             raise RuntimeError("client listed %d tokens with 429s, expected %d" % (len(listed), count))
         refused = sum(1 for e in log if e["status"] == 429)
-        self.rows.append(Row("3 list %d tokens" % count, "client page_workers=4, 2 pages get 429", len(log), pages(count) + 2,
+        self.rows.append(Row(label, "client page_workers=%d, 2 pages get 429" % default, len(log), pages(count) + 2,
                              wall_429, "page_workers=1", walls[1], None,
                              note="429s: %d, retried sequentially; TCP connections: %d" % (refused, _connections(client))))
 
+        env = self.env(account=True)
         subject = self.write("token_info.yml", play(TOKEN_INFO))
+        uri = self.write("uri_list.yml", play(URI_GET % ("accounts/%s/tokens/%s" % (cfemu.ACCOUNT_ID, self.emu.tokens(ACCOUNT_STORE)[-1]["id"]))))
         variables = {"bench_expected": count}
-        sdk = self.sdk_runner()
-        runs = [lambda: self.playbook(subject, variables)] + ([sdk] if sdk else [])
+        sdk = self.sdk_runner(count)
+        runs = [lambda: self.playbook(subject, variables, env=env), lambda: self.playbook(uri, env=env)] + ([sdk] if sdk else [])
         walls, logs = self.compare(*runs, repeats=self.cfg["list_repeats"])
         wall, log = walls[0], logs[0]
-        self.rows.append(Row("3 list %d tokens" % count, "cf_token_info playbook", len(log), target, wall,
-                             "SDK process" if sdk else None, walls[1] if sdk else None, 0.33 if sdk else None,
+        self.rows.append(Row(label, "cf_token_info playbook", len(log), target, wall, "1 uri GET playbook", walls[1], 1.25,
                              note="in flight: %d" % max_in_flight(log)))
+        self.rows.append(Row(label, "baseline: uri GET", len(logs[1]), None, walls[1], note=_paths(logs[1])))
+        if sdk:
+            self.rows.append(Row(label, "cf_token_info playbook (vs SDK)", None, None, wall, "SDK process", walls[2], 0.33))
         if self.cfg["breakdown"]:
-            size, seconds, http, output = self.module_cost("cf_token_info", play(TOKEN_INFO), variables)
+            dummy, seconds, http, output = self.module_cost("cf_token_info", play(TOKEN_INFO), variables, account=True)
             self.breakdown.append(("cf_token_info over %d tokens: playbook %.3fs = module process %.3fs (HTTP %.3fs, result %d KiB of JSON)"
-                                   " + ansible-playbook %.3fs" % (count, wall, seconds, http, output // 1024, wall - seconds), None))
-        # Sequential paging through ansible-playbook needs the modules to read the variable.
-        # Quick mode skips it: its count is the concurrent run's, and CI time is better spent elsewhere.
+                                   " + ansible-playbook %.3fs; uri GET playbook %.3fs"
+                                   % (count, wall, seconds, http, output // 1024, wall - seconds, walls[1]), None))
+        # Sequential paging through ansible-playbook (CLOUDFLARE_PAGE_WORKERS=1), in full mode only.
         if self.mode == "full" and _mentions(os.path.join(ROOT, "plugins"), PAGE_WORKERS_ENV):
-            seq_wall, seq_log = self.playbook(subject, variables, env=self.env(**{PAGE_WORKERS_ENV: "1"}))
-            self.rows.append(Row("3 list %d tokens" % count, "cf_token_info playbook, %s=1" % PAGE_WORKERS_ENV, len(seq_log), target,
+            seq_wall, seq_log = self.playbook(subject, variables, env=self.env(account=True, **{PAGE_WORKERS_ENV: "1"}))
+            self.rows.append(Row(label, "cf_token_info playbook, %s=1" % PAGE_WORKERS_ENV, len(seq_log), target,
                                  seq_wall, "concurrent playbook", wall, None, note="in flight: %d" % max_in_flight(seq_log)))
         elif self.mode == "full":
             self.notes.append("the modules do not read %s: sequential paging is measured with the client only." % PAGE_WORKERS_ENV)
         if sdk:
-            self.rows.append(Row("3 list %d tokens" % count, "baseline: cloudflare SDK %s, process" % _sdk_version(),
-                                 len(logs[1]), None, walls[1],
-                                 note="in flight: %d; import %.2fs" % (max_in_flight(logs[1]), self._sdk_times[0])))
-            self.rows.append(Row("3 list %d tokens" % count, "baseline: cloudflare SDK, list only", None, None, self._sdk_times[1],
+            self.rows.append(Row(label, "baseline: cloudflare SDK %s, process" % _sdk_version(),
+                                 len(logs[2]), None, walls[2],
+                                 note="in flight: %d; import %.2fs" % (max_in_flight(logs[2]), self._sdk_times[0])))
+            self.rows.append(Row(label, "baseline: cloudflare SDK, list only", None, None, self._sdk_times[1],
                                  note="iteration only, after import"))
 
     def scenario_audit(self):
         count = self.cfg["audit_count"]
         now = datetime.datetime.now(datetime.timezone.utc)
-        # A healthy estate: every token used yesterday, none expiring soon, so the audit passes.
+        # A healthy account: every token used yesterday, none expiring soon, so the audit passes.
         used = (now - datetime.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
         later = (now + datetime.timedelta(days=180)).strftime("%Y-%m-%dT%H:%M:%SZ")
         self.emu.reset()
         specs = [{"name": "bench-%04d" % i, "last_used_on": used, "expires_on": later if i % 2 else None}
-                 for i in range(count - len(self.emu.tokens("user")))]
-        self.emu.add_tokens("user", specs)
-        # The seeded read-only credential was never used; one call with it makes it "used".
-        urllib.request.urlopen(urllib.request.Request(self.emu.base_url + "/user/tokens/verify", headers={
-            "Authorization": "Bearer " + cfemu.READONLY_API_TOKEN}), timeout=30).close()
+                 for i in range(count - len(self.emu.tokens(ACCOUNT_STORE)))]
+        self.emu.add_tokens(ACCOUNT_STORE, specs)
+        # The seeded admin credential was never used; one call with it makes it "used".
+        urllib.request.urlopen(urllib.request.Request(self.emu.base_url + "/accounts/%s/tokens/verify" % cfemu.ACCOUNT_ID, headers={
+            "Authorization": "Bearer " + cfemu.ACCOUNT_API_TOKEN}), timeout=30).close()
         self.latency(self.cfg["audit_latency"])
         if os.path.exists(AUDIT_PLAYBOOK):
             path, variant, variables = AUDIT_PLAYBOOK, "playbooks/audit.yml --check", {}
         else:
             path = self.write("audit.yml", play(AUDIT))
             variant, variables = "cf_token_info expires_within+verify --check", {}
-            self.notes.append("playbooks/audit.yml does not exist: scenario 4 measures one cf_token_info audit task with verify.")
-        wall, log = self.playbook(path, variables, args=["--check"], may_fail=True)
-        writes = [e for e in log if e["method"] != "GET"]
-        self.rows.append(Row("4 audit %d tokens" % count, variant, len(log), pages(count) + 1, wall,
+            self.notes.append("playbooks/audit.yml does not exist: scenario 5 measures one cf_token_info audit task with verify.")
+        wall, log = self.playbook(path, variables, args=["--check"], env=self.env(account=True), may_fail=True)
+        writes = _writes(log)
+        self.rows.append(Row("5 audit %d account tokens" % count, variant, len(log), 0 if writes else pages(count) + 1, wall,
                              note="writes: %d; %s" % (len(writes), _paths(log))))
-        if writes:
-            self.rows[-1].target = 0
 
     # ----------------------------------------------------------- where time goes
     def scenario_breakdown(self):
@@ -452,7 +564,7 @@ class Bench:
         token = self.emu.tokens("user")[-1]
         by_id = {"bench_token": token, "bench_policies": [
             {"permission_groups": [g["id"] for g in token["policies"][0]["permission_groups"]], "resources": token["policies"][0]["resources"]}]}
-        single = (("ping", PING_LOOP % 1, {}), ("uri", URI_GET % token["id"], {}), ("cf_token", CF_TOKEN_BY_ID, by_id),
+        single = (("ping", PING_LOOP % 1, {}), ("uri", URI_GET % ("user/tokens/" + token["id"]), {}), ("cf_token", CF_TOKEN_BY_ID, by_id),
                   ("cf_token_info", TOKEN_INFO, {"bench_expected": 3}))
         loop = 11
         runs = [lambda: self.playbook(self.write("empty.yml", play("")))]
@@ -470,14 +582,14 @@ class Bench:
             self.breakdown.append(("%s: one task adds %.3fs to a playbook = module process %.3fs (HTTP %.3fs) + controller %.3fs;"
                                    " AnsiballZ payload %d KiB" % (module, wall - t_empty, seconds, http, wall - t_empty - seconds, size // 1024), None))
 
-    def module_cost(self, module, text, variables):
+    def module_cost(self, module, text, variables, account=False):
         """Payload size, run time, HTTP span and output size of one module process run outside ansible-playbook.
 
         The AnsiballZ file ansible-playbook leaves behind (ANSIBLE_KEEP_REMOTE_FILES) carries its arguments,
         so it can be run again on its own.
         """
         remote = os.path.join(self.work, "kept-%s" % module)
-        env = self.env(ANSIBLE_KEEP_REMOTE_FILES="1", ANSIBLE_REMOTE_TMP=remote)
+        env = self.env(account=account, ANSIBLE_KEEP_REMOTE_FILES="1", ANSIBLE_REMOTE_TMP=remote)
         self.playbook(self.write("kept-%s.yml" % module, text), variables, env=env)
         found = [os.path.join(walked[0], f) for walked in os.walk(remote) for f in walked[2] if f == "AnsiballZ_%s.py" % module]
         if not found:
@@ -487,7 +599,7 @@ class Bench:
         for dummy in range(self.cfg["repeats"]):
             self.emu.clear_requests()
             started = time.monotonic()
-            done = subprocess.run([sys.executable, found[0]], env=self.env(), capture_output=True, check=False, timeout=300)
+            done = subprocess.run([sys.executable, found[0]], env=self.env(account=account), capture_output=True, check=False, timeout=300)
             times.append(time.monotonic() - started)
             output = done.stdout
             if done.returncode != 0:
@@ -496,12 +608,19 @@ class Bench:
 
     # ------------------------------------------------------------- baselines
     def client(self, workers):
+        """The collection's client with the account's admin credential."""
         sys.path.insert(0, self.collections)
         # pylint: disable-next=import-outside-toplevel
         from ansible_collections.tokenops.cloudflare.plugins.module_utils.cloudflare_api import CloudflareClient
-        return CloudflareClient(base_url=self.emu.base_url, api_token=cfemu.USER_API_TOKEN, page_workers=workers)
+        return CloudflareClient(base_url=self.emu.base_url, api_token=cfemu.ACCOUNT_API_TOKEN, page_workers=workers)
 
-    def sdk_runner(self):
+    def default_page_workers(self):
+        sys.path.insert(0, self.collections)
+        # pylint: disable-next=import-outside-toplevel
+        from ansible_collections.tokenops.cloudflare.plugins.module_utils.cloudflare_api import PAGE_WORKERS
+        return PAGE_WORKERS
+
+    def sdk_runner(self, expected):
         if not self.cfg["sdk"]:
             self.notes.append("the cloudflare SDK baseline runs in full mode only.")
             return None
@@ -511,13 +630,12 @@ class Bench:
             self.notes.append("cloudflare SDK not installed (pip install -r benchmarks/requirements.txt): SDK baseline skipped.")
             return None
         script = self.write("sdk_list.py", SDK_LIST)
-        expected = self.cfg["list_count"]
         self._sdk_times = (0.0, 0.0)
 
         def run():
             self.emu.clear_requests()
             started = time.monotonic()
-            done = subprocess.run([sys.executable, script], env=self.env(), capture_output=True, text=True, check=False, timeout=600)
+            done = subprocess.run([sys.executable, script], env=self.env(account=True), capture_output=True, text=True, check=False, timeout=600)
             wall = time.monotonic() - started
             if done.returncode != 0:
                 raise RuntimeError("SDK listing failed:\n%s" % done.stderr[-2000:])
@@ -532,7 +650,7 @@ class Bench:
     def run(self):
         self.emu.start()
         try:
-            for scenario in (self.scenario_single, self.scenario_many, self.scenario_list, self.scenario_audit):
+            for scenario in (self.scenario_single, self.scenario_set, self.scenario_exclusive, self.scenario_list, self.scenario_audit):
                 started = time.monotonic()
                 try:
                     scenario()
@@ -557,6 +675,14 @@ def _paths(log):
         key = "%s %s" % (entry["method"], "/".join(parts))
         counts[key] = counts.get(key, 0) + 1
     return ", ".join("%dx %s" % (n, k) for k, n in counts.items())
+
+
+def _writes(log):
+    return [e for e in log if e["method"] != "GET"]
+
+
+def _zone_lookups(log):
+    return sum(1 for e in log if e["path"] in ("/zones", "/accounts"))
 
 
 def _connections(client):
@@ -587,13 +713,25 @@ def _fmt(value, pattern):
     return "" if value is None else pattern % value
 
 
+def _wall_verdict(row):
+    if row.wall_target is None or row.wall is None:
+        return ""
+    return "<= %.1f %s" % (row.wall_target, "ok" if row.wall <= row.wall_target else "over")
+
+
+def _ratio_verdict(row):
+    if row.ratio_target is None or row.ratio is None:
+        return ""
+    return "<= %.2f %s" % (row.ratio_target, "ok" if row.ratio <= row.ratio_target else "over")
+
+
 def render(bench):
-    header = ("scenario", "variant", "requests", "target", "", "wall s", "vs baseline", "ratio", "ratio target", "notes")
+    header = ("scenario", "variant", "requests", "target", "", "wall s", "wall target", "vs baseline", "ratio", "ratio target", "notes")
     lines = []
     for row in bench.rows:
         lines.append((row.scenario, row.variant, _fmt(row.requests, "%d"), _fmt(row.target, "<= %d"), row.verdict,
-                      _fmt(row.wall, "%.3f"), row.baseline or "", _fmt(row.ratio, "%.2f"),
-                      _fmt(row.ratio_target, "<= %.2f"),
+                      _fmt(row.wall, "%.3f"), _wall_verdict(row), row.baseline or "", _fmt(row.ratio, "%.2f"),
+                      _ratio_verdict(row),
                       row.note))
     widths = [max(len(str(line[i])) for line in [header] + lines) for i in range(len(header) - 1)]
     out = []
@@ -625,6 +763,7 @@ def main(argv=None):
         # Tiny sizes without latency: the timings only show that each scenario ran.
         for row in bench.rows:
             row.ratio_target = None
+            row.wall_target = None
         bench.notes.append("quick mode: timings are smoke values without ratio targets; run without --quick to measure speed.")
     print(render(bench))
     if bench.breakdown:

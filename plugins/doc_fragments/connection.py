@@ -77,8 +77,9 @@ requirements:
 notes:
   - Set exactly one authentication method, O(api_token) or O(api_email) with O(api_key).
   - Secrets are never logged, returned in diffs or included in error messages.
-  - Lists of tokens are read 50 per page; after the first page the others are fetched 4 at a time.
-    The environment variable E(CLOUDFLARE_PAGE_WORKERS) (1 to 8) changes that; V(1) reads pages one after another.
+  - Lists of tokens are read 50 per page; after the first page the others are fetched 9 at a time, so a full
+    account (500 tokens) takes two rounds of requests.
+    The environment variable E(CLOUDFLARE_PAGE_WORKERS) (1 to 9) changes that; V(1) reads pages one after another.
     When Cloudflare's C(Ratelimit) headers say fewer requests are left than the pages still to read (or under a tenth
     of the quota), pages are read one after another, waiting for the window to reset when the budget is spent.
   - Errors name their cause. HTTP 401, or HTTP 400/403 with a credential error code, is bad credentials. HTTP 403

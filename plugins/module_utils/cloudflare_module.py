@@ -334,7 +334,7 @@ def create_token(client, body, account_id=None, known_ids=None):
 def page_workers():
     """How many list pages are read at once; CLOUDFLARE_PAGE_WORKERS=1 reads them one after another."""
     try:
-        return min(8, max(1, int(os.environ.get("CLOUDFLARE_PAGE_WORKERS", PAGE_WORKERS))))
+        return min(PAGE_WORKERS, max(1, int(os.environ.get("CLOUDFLARE_PAGE_WORKERS", PAGE_WORKERS))))
     except ValueError:
         return PAGE_WORKERS
 

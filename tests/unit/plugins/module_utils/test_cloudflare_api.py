@@ -591,8 +591,10 @@ def test_an_ample_budget_keeps_parallel_pages(monkeypatch):
     used = []
     monkeypatch.setattr(api, "ThreadPoolExecutor", lambda **kw: used.append(kw["max_workers"]) or real(**kw))
     c, _clock = scripted([None])
-    c.session = PagedSession(paged(6, {"Ratelimit": '"default";r=900;t=20', "Ratelimit-Policy": '"default";q=1200;w=300'}))
-    assert len(c.list_tokens()) == 300
+    # More pages after the first than workers, so the pool is as wide as the client allows.
+    pages = api.PAGE_WORKERS + 3
+    c.session = PagedSession(paged(pages, {"Ratelimit": '"default";r=900;t=20', "Ratelimit-Policy": '"default";q=1200;w=300'}))
+    assert len(c.list_tokens()) == 50 * pages
     assert used == [api.PAGE_WORKERS]
 
 
