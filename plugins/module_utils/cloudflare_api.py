@@ -404,8 +404,11 @@ class CloudflareClient:
             error = CloudflareRateLimited(
                 "Rate limited by Cloudflare: the request was refused, so it was not applied", method, path, status, errors)
             retry_after = _parse_retry_after(_header(response.headers, "Retry-After"), self._clock())
-            if retry_after is None:
-                retry_after = parse_rate_limit(response.headers).get("reset")
+            budget = parse_rate_limit(response.headers)
+            if retry_after is None and budget.get("remaining") is not None and budget["remaining"] < 1:
+                # The window's budget is spent: it comes back when the window resets. A 429 with budget
+                # left (a burst limit) says nothing about that, so the usual backoff applies.
+                retry_after = budget.get("reset")
             raise _Retryable(error, retry_after)
         if status in RETRYABLE_STATUSES:
             error = self._uncertain_or_transport(method, path, idempotent, "Cloudflare answered HTTP %s" % status, status, errors)

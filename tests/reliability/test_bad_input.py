@@ -176,6 +176,8 @@ READS = {
     "roll-token-unknown-name": "the token list",
     "roll-token-unknown-id": "the token",
     "roll-id-name-mismatch": "the token, to compare its name",
+    # A past expires_on is refused only when it would be sent: a token that already carries it is left as it is.
+    "token-expires-in-the-past": "the token list, to find that the date would be sent",
 }
 READS.update(dict((case.id, "the token list (check mode)") for case in CASES if case.id.startswith("token-cidr6-valid")))
 
