@@ -57,7 +57,7 @@ def test_conforming_requests_pass(contract, method, path, query, body):
     ("PUT", "/user/tokens/" + "a" * 32, {}, dict(BODY), "'status' is a required property"),
     ("PATCH", "/user/tokens/" + "a" * 32, {}, dict(BODY), "not an operation"),
     ("GET", "/user/tokens/" + "a" * 32, {}, {"x": 1}, "defines no request body"),
-    ("GET", "/zones", {}, None, "no path template"),
+    ("GET", "/zones/0123456789abcdef0123456789abcdef/dns_records", {}, None, "no path template"),
 ])
 def test_violations_are_reported(contract, method, path, query, body, problem):
     problems = contract.check_request(method, path, query, body)
