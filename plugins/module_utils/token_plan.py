@@ -45,9 +45,9 @@ TOKEN_OPTIONS = ("id", "name", "state", "status", "policies", "not_before", "exp
 RENEW_BEFORE_FRACTION = 3
 
 
-def is_revoked(token):
+def is_revoked(status):
     """Cloudflare revokes leaked tokens and reports ``revoked (exposed)`` (or another ``revoked ...``)."""
-    return str((token or {}).get("status") or "").startswith("revoked")
+    return str(status or "").startswith("revoked")
 
 
 def quota_for(account_id):
@@ -177,7 +177,7 @@ def plan_token(item, current, groups, now=None, resources=None):
         if current is None:
             return TokenPlan(name)
         return TokenPlan(name, "delete", current, before=display(canonical_token(current), group_names(current)))
-    if current is not None and is_revoked(current):
+    if current is not None and is_revoked(current.get("status")):
         plan = TokenPlan(name, current=current)
         plan.revoked = current.get("status")
         return plan

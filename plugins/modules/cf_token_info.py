@@ -263,7 +263,7 @@ verification:
 """
 
 from ansible_collections.tokenops.cloudflare.plugins.module_utils.cloudflare_module import CloudflareModule
-from ansible_collections.tokenops.cloudflare.plugins.module_utils.token_plan import declaration, zone_ids_in
+from ansible_collections.tokenops.cloudflare.plugins.module_utils.token_plan import declaration, is_revoked, zone_ids_in
 from ansible_collections.tokenops.cloudflare.plugins.module_utils.token_model import (
     InvalidToken,
     expires_in_days,
@@ -323,7 +323,7 @@ def effective_status(token, now):
 
 def status_matches(status, wanted):
     """``revoked`` stands for every status beginning with it, such as ``revoked (exposed)``."""
-    return status in wanted or ("revoked" in wanted and str(status or "").startswith("revoked"))
+    return status in wanted or ("revoked" in wanted and is_revoked(status))
 
 
 def matches(token, filters, now):
