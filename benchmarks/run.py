@@ -647,10 +647,12 @@ class Bench:
         return run
 
     # ------------------------------------------------------------------- main
-    def run(self):
+    def run(self, only=None):
         self.emu.start()
         try:
             for scenario in (self.scenario_single, self.scenario_set, self.scenario_exclusive, self.scenario_list, self.scenario_audit):
+                if only and scenario.__name__[len("scenario_"):] not in only:
+                    continue
                 started = time.monotonic()
                 try:
                     scenario()
@@ -747,13 +749,15 @@ def main(argv=None):
     parser.add_argument("--quick", action="store_true", help="small sizes and no latency, for CI (under a minute)")
     parser.add_argument("--verbose", "-v", action="store_true", help="print every playbook run")
     parser.add_argument("--keep", action="store_true", help="keep the work directory (playbooks, kept AnsiballZ files)")
+    parser.add_argument("--only", action="append", choices=("single", "set", "exclusive", "list", "audit"),
+                        help="run only this scenario (repeatable); the default runs all of them")
     args = parser.parse_args(argv)
     mode = "quick" if args.quick else "full"
     work = tempfile.mkdtemp(prefix="tokenops-bench-")
     started = time.monotonic()
     try:
         bench = Bench(mode, work, args.verbose)
-        bench.run()
+        bench.run(args.only)
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
