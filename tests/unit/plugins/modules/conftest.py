@@ -1,112 +1,206 @@
 # Copyright (c) tokenops.cloudflare contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Run a module's main() in-process with a fake API client."""
+"""The one fake of the module tests: an in-memory Cloudflare behind every CloudflareClient a module builds.
 
+Modules run in-process through their real main(), AnsibleModule and JSON output; only the API
+client is replaced. Tests that need real HTTP use the emulator (tests/unit/plugins/module_utils).
+"""
+
+import copy
+import inspect
 import json
 
 import pytest
 
-from ansible.module_utils import basic
 from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.tokenops.cloudflare.plugins.module_utils import cloudflare_module
+from ansible_collections.tokenops.cloudflare.plugins.module_utils.cloudflare_api import CloudflareAuthError, CloudflareClient
+from ansible_collections.tokenops.cloudflare.plugins.modules import cf_token_roll
+
+# The credential a module runs with unless a test gives another, and the token it belongs to.
+CREDENTIAL = "x" * 40
+CREDENTIAL_ID = "f" * 32
+WRITES = ("create_token", "update_token", "delete_token", "roll_token")
+ENVIRONMENT = ("CLOUDFLARE_API_TOKEN", "CLOUDFLARE_TOKEN", "CLOUDFLARE_EMAIL", "CLOUDFLARE_API_KEY",
+               "CLOUDFLARE_ACCOUNT_ID", "CLOUDFLARE_BASE_URL")
 
 
-class ModuleExit(Exception):
-    def __init__(self, result, failed):
-        super().__init__(json.dumps(result, default=str))
-        self.result = result
-        self.failed = failed
+class FakeCloudflare:
+    """Tokens, their secret values and a permission-group catalog; records every API call.
 
-
-def _exit_json(self, **result):
-    raise ModuleExit(result, False)
-
-
-def _fail_json(self, msg, **result):
-    result["msg"] = msg
-    raise ModuleExit(result, True)
-
-
-class FakeClient:
-    """In-memory stand-in for CloudflareClient that records every call."""
+    ``tokens`` are returned as stored (a test that puts a ``value`` key there gets a leaky API);
+    ``values`` maps token ids to secrets, and a client authenticates as the token whose value it
+    was built with, as Cloudflare's verify endpoint does; ``issued`` lists every value made here.
+    ``calls`` holds one tuple per call: the method name, then its arguments bound to
+    CloudflareClient's own signature (defaults filled in), so a module calling the client in a
+    way the real one refuses fails here too.
+    """
 
     catalog = [
         {"id": "1" * 32, "name": "DNS Write", "scopes": ["com.cloudflare.api.account.zone"]},
         {"id": "2" * 32, "name": "Zone Read", "scopes": ["com.cloudflare.api.account.zone"]},
     ]
+    # The time of every write; tokens created here are issued then.
+    now = "2026-12-01T12:00:00Z"
 
-    auth_method = "api_token"
-
-    def __init__(self, tokens=()):
-        self.tokens = [dict(t) for t in tokens]
+    def __init__(self):
+        self.tokens = []
+        self.values = {CREDENTIAL_ID: CREDENTIAL}
         self.calls = []
+        self.made = []
+        self.issued = []
+        self.stdout = None
+        self._errors = {}
+        self._answers = {}
+
+    # ------------------------------------------------------------ test controls
+    def seed(self, tokens):
+        """Add tokens (dicts as the API shows them); a ``value`` key is the token's secret, kept apart."""
+        for token in tokens:
+            token = dict(token)
+            if "value" in token:
+                self.values[token["id"]] = token.pop("value")
+            self.tokens.append(token)
+        return self
+
+    def fail(self, method, error, after=0):
+        """Every call of ``method`` after the first ``after`` ones raises ``error``."""
+        self._errors[method] = (error, after)
+
+    def answer(self, method, answer):
+        """``method`` answers ``answer`` instead (and changes nothing)."""
+        self._answers[method] = answer
+
+    def called(self, method):
+        return [call for call in self.calls if call[0] == method]
+
+    @property
+    def kinds(self):
+        return [call[0] for call in self.calls]
 
     @property
     def writes(self):
-        return [c for c in self.calls if c[0] in ("create_token", "update_token", "delete_token", "roll_token")]
+        return [call for call in self.calls if call[0] in WRITES]
 
-    def list_tokens(self, account_id=None, include_expired=True):
-        self.calls.append(("list_tokens", account_id))
-        return [dict(t) for t in self.tokens]
+    def token(self, token_id):
+        return next((t for t in self.tokens if t["id"] == token_id), None)
 
-    def get_token(self, token_id, account_id=None):
-        self.calls.append(("get_token", token_id))
-        return next((dict(t) for t in self.tokens if t["id"] == token_id), None)
+    def named(self, name):
+        return [t for t in self.tokens if t["name"] == name]
 
-    def list_permission_groups(self, account_id=None, name=None, scope=None):
-        self.calls.append(("list_permission_groups", account_id))
-        return list(self.catalog)
+    # ------------------------------------------------------------ the client side
+    def client(self, **kwargs):
+        """Stands in for the CloudflareClient class: the keyword arguments are kept in ``made``."""
+        self.made.append(kwargs)
+        return FakeClient(self, kwargs.get("api_token"))
 
-    def create_token(self, body, account_id=None):
-        self.calls.append(("create_token", body))
-        token = dict(body, id="c" * 32, status="active", value="SECRET-" + "v" * 33)
-        token["policies"] = [dict(p, id="p" * 32) for p in body["policies"]]
+    def serve(self, credential, name, args, kwargs):
+        bound = inspect.signature(getattr(CloudflareClient, name)).bind(None, *args, **kwargs)
+        bound.apply_defaults()
+        arguments = list(bound.arguments.values())[1:]
+        self.calls.append((name,) + tuple(arguments))
+        if name in self._errors:
+            error, after = self._errors[name]
+            if len(self.called(name)) > after:
+                raise error
+        if name in self._answers:
+            return copy.deepcopy(self._answers[name])
+        return copy.deepcopy(getattr(self, "api_" + name)(credential, *arguments))
+
+    def _new_value(self):
+        self.issued.append("SECRET-%03d-%s" % (len(self.issued) + 1, "v" * 33))
+        return self.issued[-1]
+
+    def api_list_tokens(self, credential, account_id, include_expired):
+        return self.tokens
+
+    def api_get_token(self, credential, token_id, account_id):
+        return self.token(token_id)
+
+    def api_list_permission_groups(self, credential, account_id, name, scope):
+        return self.catalog
+
+    def api_list_zones(self, credential, name, account_id):
+        return []
+
+    def api_create_token(self, credential, body, account_id):
+        token = dict(body, id="%032x" % (0xc0ffee + len(self.tokens)), status=body.get("status", "active"),
+                     issued_on=self.now, modified_on=self.now)
+        token["policies"] = [dict(p, id="p" * 32) for p in body.get("policies", [])]
         self.tokens.append(token)
-        return dict(token)
+        self.values[token["id"]] = self._new_value()
+        return dict(token, value=self.values[token["id"]])
 
-    def update_token(self, token_id, body, account_id=None):
-        self.calls.append(("update_token", token_id, body))
-        token = dict(body, id=token_id)
-        token.setdefault("status", "active")
+    def api_update_token(self, credential, token_id, body, account_id):
+        token = self.token(token_id)
+        token.update(body, modified_on=self.now)
         return token
 
-    def delete_token(self, token_id, account_id=None):
-        self.calls.append(("delete_token", token_id))
+    def api_delete_token(self, credential, token_id, account_id):
+        found = self.token(token_id)
         self.tokens = [t for t in self.tokens if t["id"] != token_id]
-        return True
+        return found is not None
 
-    def roll_token(self, token_id, account_id=None):
-        self.calls.append(("roll_token", token_id))
-        return "ROLLED-" + "r" * 33
+    def api_roll_token(self, credential, token_id, account_id):
+        self.token(token_id)["modified_on"] = self.now
+        self.values[token_id] = self._new_value()
+        return self.values[token_id]
 
-    def verify_token(self, account_id=None):
-        self.calls.append(("verify_token", account_id))
-        return {"id": "f" * 32, "status": "active"}
+    def api_verify_token(self, credential, account_id):
+        for token_id, value in self.values.items():
+            if value == credential:
+                token = self.token(token_id) or {"status": "active"}
+                return {"id": token_id, "status": token["status"]}
+        raise CloudflareAuthError("Authentication failed.", "GET", "/user/tokens/verify", 401)
+
+
+class FakeClient:
+    """One client, bound to the credential it was built with; its API methods are FakeCloudflare's."""
+
+    def __init__(self, cloudflare, credential):
+        self._cloudflare = cloudflare
+        self._credential = credential
+        self.auth_method = "api_token" if credential else "api_key"
+
+    def __getattr__(self, name):
+        if not hasattr(FakeCloudflare, "api_" + name):
+            raise AttributeError("the fake Cloudflare has no %s" % name)
+        return lambda *args, **kwargs: self._cloudflare.serve(self._credential, name, args, kwargs)
 
 
 @pytest.fixture
-def fake_client(monkeypatch):
-    """Patch module plumbing; returns a function that runs a module and returns (result, failed, client).
+def cloudflare(monkeypatch):
+    """A FakeCloudflare behind every client a module builds, with no CLOUDFLARE_* variable set."""
+    fake = FakeCloudflare()
+    monkeypatch.setattr(cloudflare_module, "CloudflareClient", fake.client)
+    # cf_token_roll verifies a new value with a client of its own.
+    monkeypatch.setattr(cf_token_roll, "CloudflareClient", fake.client)
+    for name in ENVIRONMENT:
+        monkeypatch.delenv(name, raising=False)
+    return fake
 
-    ``client.made`` holds the keyword arguments the module built its client with (None if it built none).
+
+@pytest.fixture
+def fake_client(cloudflare, capsys):
+    """``run(module, args, tokens=None, check_mode=False)``: (result, failed, the FakeCloudflare).
+
+    The module runs with ``args`` (api_token CREDENTIAL unless given); with ``tokens`` the fake holds
+    just those, else what it held (seeded, or left by an earlier run). ``calls`` and ``made`` are
+    the run's own; its raw output is in ``cloudflare.stdout``.
     """
-    monkeypatch.setattr(basic.AnsibleModule, "exit_json", _exit_json)
-    monkeypatch.setattr(basic.AnsibleModule, "fail_json", _fail_json)
 
-    def run(module, args, tokens=(), check_mode=False):
-        client = FakeClient(tokens)
-        client.made = None
-
-        def factory(**kwargs):
-            client.made = kwargs
-            return client
-
-        monkeypatch.setattr(cloudflare_module, "CloudflareClient", factory)
-        params = dict({"api_token": "x" * 40, "_ansible_check_mode": check_mode}, **args)
+    def run(module, args, tokens=None, check_mode=False):
+        if tokens is not None:
+            cloudflare.tokens = []
+            cloudflare.seed(tokens)
+        cloudflare.calls, cloudflare.made = [], []
+        params = dict({"api_token": CREDENTIAL, "_ansible_check_mode": check_mode}, **args)
         with patch_module_args(params):
-            with pytest.raises(ModuleExit) as info:
+            with pytest.raises(SystemExit):
                 module.main()
-        return info.value.result, info.value.failed, client
+        cloudflare.stdout = capsys.readouterr().out
+        result = json.loads(cloudflare.stdout)
+        return result, bool(result.get("failed")), cloudflare
 
     return run
