@@ -22,15 +22,8 @@ def client(emu, sleeps=None, **kwargs):
     return api.CloudflareClient(base_url=emu.base_url, sleep=record, **kwargs)
 
 
-def faults(emu, *rules, **extra):
-    body = dict(extra, rules=list(rules))
-    requests.post(emu.url + "/__emulator/faults", json=body, timeout=5).raise_for_status()
-
-
-def seed(emu, scope="user", **body):
-    response = requests.post(emu.url + "/__emulator/tokens", json=dict(body, scope=scope), timeout=30)
-    response.raise_for_status()
-    return response.json()["tokens"]
+def faults(emu, *rules):
+    emu.admin.set_faults(rules)
 
 
 def logged(emu, method=None, path_part=""):
@@ -54,7 +47,7 @@ def test_user_agent_and_bearer_auth(emu):
 
 def test_seven_pages_take_seven_requests(emu):
     before = {t["id"] for t in client(emu).list_tokens()}
-    seed(emu, count=350 - len(before), name_prefix="bulk-")
+    emu.admin.add_bulk_tokens("user", 350 - len(before))
     emu_log_start = len(emu.requests())
     c = client(emu)
     tokens = c.list_tokens()
@@ -69,7 +62,7 @@ def test_seven_pages_take_seven_requests(emu):
 def test_list_includes_expired_tokens_for_lookups(emu):
     # Cloudflare lists only recently expired tokens with include_expired=true.
     recently = (datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=3)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    seed(emu, tokens=[{"name": "old", "expires_on": recently}])
+    emu.admin.add_tokens("user", [{"name": "old", "expires_on": recently}])
     names = [t["name"] for t in client(emu).list_tokens()]
     assert "old" in names
     assert "old" not in [t["name"] for t in client(emu).list_tokens(include_expired=False)]
@@ -137,7 +130,7 @@ def test_create_refused_with_429_is_sent_again_after_retry_after(emu):
 
 
 def test_roll_refused_with_429_is_sent_again(emu):
-    token = seed(emu, tokens=[{"name": "to-roll"}])[0]
+    token = emu.admin.add_tokens("user", [{"name": "to-roll"}])[0]
     faults(emu, {"method": "PUT", "path": "/value$", "action": "status", "status": 429, "retry_after": 2, "times": 1})
     sleeps = []
     assert client(emu, sleeps=sleeps).roll_token(token["id"])
@@ -146,7 +139,7 @@ def test_roll_refused_with_429_is_sent_again(emu):
 
 
 def test_roll_is_sent_once_on_timeout(emu):
-    token = seed(emu, tokens=[{"name": "to-roll"}])[0]
+    token = emu.admin.add_tokens("user", [{"name": "to-roll"}])[0]
     faults(emu, {"method": "PUT", "path": "/value$", "action": "timeout", "delay": 2})
     with pytest.raises(api.CloudflareWriteUncertain):
         client(emu, timeout=0.5).roll_token(token["id"])
@@ -216,7 +209,7 @@ def test_html_error_page_is_reported_not_parsed(emu):
 
 
 def test_concurrent_pages_fall_back_to_sequential_on_429(emu):
-    seed(emu, count=200, name_prefix="p-")
+    emu.admin.add_bulk_tokens("user", 200, "p-")
     faults(emu, {"method": "GET", "path": "^/user/tokens$", "action": "status", "status": 429, "every": 3, "times": 1})
     tokens = client(emu).list_tokens()
     assert len({t["id"] for t in tokens}) == len(tokens) >= 200
@@ -309,7 +302,7 @@ def test_a_server_ignoring_page_is_deduplicated_and_bounded():
 
 def test_list_zones_filters_and_follows_pages(emu):
     zones = [{"name": "z%02d.example" % i, "account_id": cfemu.OTHER_ACCOUNT_ID} for i in range(60)]
-    requests.post(emu.url + "/__emulator/zones", json={"zones": zones}, timeout=30).raise_for_status()
+    emu.admin.add_zones(zones)
     emu.clear_requests()
     c = client(emu)
     assert sorted(z["account"]["id"] for z in c.list_zones(name="example.com")) == sorted([cfemu.ACCOUNT_ID, cfemu.OTHER_ACCOUNT_ID])
