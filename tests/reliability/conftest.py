@@ -41,15 +41,6 @@ def emulators(audit):
         emu.stop()
 
 
-def integration_targets():
-    names = []
-    for name in sorted(os.listdir(harness.TARGETS)):
-        if name.startswith("setup_") or not os.path.isfile(os.path.join(harness.TARGETS, name, "tasks", "main.yml")):
-            continue
-        names.append(name)
-    return names
-
-
 @pytest.fixture(scope="session")
 def integration_suite(audit, tmp_path_factory):
     """Every integration target, run once at -vvv --diff against its own recorded emulator.
@@ -70,7 +61,7 @@ def integration_suite(audit, tmp_path_factory):
             emu.stop()
 
     with ThreadPoolExecutor(max_workers=max(1, INTEGRATION_WORKERS)) as pool:
-        runs = dict(pool.map(run_target, integration_targets()))
+        runs = dict(pool.map(run_target, harness.playbook_runner.integration_targets()))
     return runs
 
 
