@@ -64,7 +64,7 @@ def test_tarball_ships_the_collection_and_no_junk(built):
 def test_demo_runs_from_the_installed_collection(built, emu, tmp_path):
     installed = str(built["installed"])
     env = job_env(emu, ANSIBLE_COLLECTIONS_PATH=installed, ANSIBLE_COLLECTIONS_SCAN_SYS_PATH="false",
-                       ANSIBLE_ROLES_PATH=str(tmp_path), DEMO_DIR=str(tmp_path), PATH=tool_env()["PATH"])
+                  ANSIBLE_ROLES_PATH=str(tmp_path), DEMO_DIR=str(tmp_path), PATH=tool_env()["PATH"])
     # ansible-doc names the directory a role comes from: it must be the installed copy.
     doc = run([os.path.join(BIN, "ansible-doc"), "-t", "role", "tokenops.cloudflare.tokens"], env=env, cwd=str(tmp_path))
     assert os.path.join(installed, "ansible_collections", "tokenops", "cloudflare") in doc.stdout
