@@ -1,9 +1,10 @@
 # Copyright (c) tokenops.cloudflare contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The one fake of the module tests: an in-memory Cloudflare behind every CloudflareClient a module builds.
+"""The one fake API of the plugin unit tests: an in-memory Cloudflare behind every CloudflareClient.
 
 Modules run in-process through their real main(), AnsibleModule and JSON output; only the API
-client is replaced. Tests that need real HTTP use the emulator (tests/unit/plugins/module_utils).
+client is replaced. module_utils tests take a client of it with ``cloudflare.client()``. Tests of
+the client's own HTTP use the emulator (the ``emu`` fixture) or a scripted session.
 """
 
 import copy
@@ -64,9 +65,12 @@ class FakeCloudflare:
             self.tokens.append(token)
         return self
 
-    def fail(self, method, error, after=0):
-        """Every call of ``method`` after the first ``after`` ones raises ``error``."""
-        self._errors[method] = (error, after)
+    def fail(self, method, error, after=0, applied=False):
+        """Every call of ``method`` after the first ``after`` ones raises ``error``.
+
+        With ``applied`` the call takes effect first: a write whose answer was lost.
+        """
+        self._errors[method] = (error, after, applied)
 
     def answer(self, method, answer):
         """``method`` answers ``answer`` instead (and changes nothing)."""
@@ -91,7 +95,11 @@ class FakeCloudflare:
 
     # ------------------------------------------------------------ the client side
     def client(self, **kwargs):
-        """Stands in for the CloudflareClient class: the keyword arguments are kept in ``made``."""
+        """Stands in for the CloudflareClient class: the keyword arguments are kept in ``made``.
+
+        Without arguments: a client authenticated with CREDENTIAL.
+        """
+        kwargs = kwargs or {"api_token": CREDENTIAL}
         self.made.append(kwargs)
         return FakeClient(self, kwargs.get("api_token"))
 
@@ -100,10 +108,11 @@ class FakeCloudflare:
         bound.apply_defaults()
         arguments = list(bound.arguments.values())[1:]
         self.calls.append((name,) + tuple(arguments))
-        if name in self._errors:
-            error, after = self._errors[name]
-            if len(self.called(name)) > after:
-                raise error
+        error, after, applied = self._errors.get(name, (None, 0, False))
+        if error is not None and len(self.called(name)) > after:
+            if applied:
+                getattr(self, "api_" + name)(credential, *arguments)
+            raise error
         if name in self._answers:
             return copy.deepcopy(self._answers[name])
         return copy.deepcopy(getattr(self, "api_" + name)(credential, *arguments))
