@@ -28,7 +28,7 @@ ENVIRONMENT = ("CLOUDFLARE_API_TOKEN", "CLOUDFLARE_TOKEN", "CLOUDFLARE_EMAIL", "
 
 
 class FakeCloudflare:
-    """Tokens, their secret values and a permission-group catalog; records every API call.
+    """Tokens, their secret values, zones, accounts and a permission-group catalog; records every API call.
 
     ``tokens`` are returned as stored (a test that puts a ``value`` key there gets a leaky API);
     ``values`` maps token ids to secrets, and a client authenticates as the token whose value it
@@ -47,6 +47,8 @@ class FakeCloudflare:
 
     def __init__(self):
         self.tokens = []
+        self.zones = []
+        self.accounts = []
         self.values = {CREDENTIAL_ID: CREDENTIAL}
         self.calls = []
         self.made = []
@@ -131,7 +133,15 @@ class FakeCloudflare:
         return self.catalog
 
     def api_list_zones(self, credential, name, account_id):
-        return []
+        # Cloudflare's name filter: exact, or "contains:" a part.
+        if name and name.startswith("contains:"):
+            found = [z for z in self.zones if name[len("contains:"):] in z["name"]]
+        else:
+            found = [z for z in self.zones if not name or z["name"] == name]
+        return [z for z in found if not account_id or z["account"]["id"] == account_id]
+
+    def api_list_accounts(self, credential, name):
+        return [a for a in self.accounts if not name or a["name"].lower() == name.lower()]
 
     def api_create_token(self, credential, body, account_id):
         token = dict(body, id="%032x" % (0xc0ffee + len(self.tokens)), status=body.get("status", "active"),
