@@ -77,6 +77,14 @@ def integration_targets():
             if not name.startswith("setup_") and os.path.isfile(os.path.join(TARGETS, name, "tasks", "main.yml"))]
 
 
+def write_target_playbook(directory, target):
+    """A playbook that applies integration target ``target`` as a role on localhost; returns its path."""
+    path = os.path.join(str(directory), "target.yml")
+    with open(path, "w") as handle:
+        handle.write("- hosts: localhost\n  gather_facts: false\n  roles:\n    - %s\n" % target)
+    return path
+
+
 def target_vars(emu, output_dir):
     """The variables the integration targets expect (what setup_emulator provides under ansible-test)."""
     return {
