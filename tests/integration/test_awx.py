@@ -14,7 +14,7 @@ import yaml
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 import cfemu
-from conftest import COLLECTION
+from playbook_runner import COLLECTION
 
 # The modules' own option table, imported from the collection under test.
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(COLLECTION))))
