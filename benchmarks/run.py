@@ -220,15 +220,13 @@ class Bench:
     # --------------------------------------------------------------- plumbing
     def env(self, account=False, **extra):
         """The environment of an AWX job: user-owned tokens, or with ``account`` the account's admin credential."""
+        settings = {"ANSIBLE_LOCALHOST_WARNING": "0", "ANSIBLE_INVENTORY_UNPARSED_WARNING": "0",
+                    "ANSIBLE_LOCAL_TEMP": os.path.join(self.work, "ansible-local"),
+                    "ANSIBLE_REMOTE_TMP": os.path.join(self.work, "ansible-remote")}
         if account:
-            extra = dict({"CLOUDFLARE_ACCOUNT_ID": cfemu.ACCOUNT_ID, "CLOUDFLARE_API_TOKEN": cfemu.ACCOUNT_API_TOKEN}, **extra)
-        return playbook_runner.job_env(
-            self.emu,
-            ANSIBLE_LOCALHOST_WARNING="0",
-            ANSIBLE_INVENTORY_UNPARSED_WARNING="0",
-            ANSIBLE_LOCAL_TEMP=os.path.join(self.work, "ansible-local"),
-            ANSIBLE_REMOTE_TMP=os.path.join(self.work, "ansible-remote"),
-            **extra)
+            settings.update(CLOUDFLARE_ACCOUNT_ID=cfemu.ACCOUNT_ID, CLOUDFLARE_API_TOKEN=cfemu.ACCOUNT_API_TOKEN)
+        settings.update(extra)
+        return playbook_runner.job_env(self.emu, **settings)
 
     def latency(self, seconds):
         self.emu.set_faults(rules=[], latency=seconds)
