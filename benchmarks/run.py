@@ -17,7 +17,6 @@ or with a wall-time target, and only reported: they depend on the machine.
 
 import argparse
 import datetime
-import json
 import os
 import shutil
 import subprocess
@@ -29,11 +28,11 @@ import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-sys.path.insert(0, os.path.join(ROOT, "tests", "emulator"))
+sys.path[:0] = [os.path.join(ROOT, "tests", "lib"), os.path.join(ROOT, "tests", "emulator")]
 
 import cfemu  # noqa: E402  pylint: disable=wrong-import-position
+import playbook_runner  # noqa: E402  pylint: disable=wrong-import-position
 
-INVENTORY = 'localhost ansible_connection=local ansible_python_interpreter="{{ ansible_playbook_python }}"\n'
 AUDIT_PLAYBOOK = os.path.join(ROOT, "playbooks", "audit.yml")
 PAGE_WORKERS_ENV = "CLOUDFLARE_PAGE_WORKERS"
 
@@ -212,44 +211,24 @@ class Bench:
         self.breakdown = []
         self.notes = []
         self.emu = cfemu.Emulator(host="127.0.0.1", port=0, seed="empty")
-        self.collections = self._collections_path()
-        self.playbook_bin = shutil.which("ansible-playbook", path=os.path.dirname(sys.executable)) or shutil.which("ansible-playbook")
-        if not self.playbook_bin:
-            raise SystemExit("ansible-playbook not found next to %s nor on PATH" % sys.executable)
-        with open(os.path.join(self.work, "inventory.ini"), "w") as handle:
-            handle.write(INVENTORY)
-
-    def _collections_path(self):
-        # Inside a staged .../ansible_collections/tokenops/cloudflare tree, use it as is;
-        # from a plain checkout, point a private collections dir at it.
-        parts = ROOT.rstrip(os.sep).split(os.sep)
-        if parts[-3:-2] == ["ansible_collections"] and parts[-2:] == ["tokenops", "cloudflare"]:
-            return os.sep.join(parts[:-3]) or os.sep
-        path = os.path.join(self.work, "collections")
-        os.makedirs(os.path.join(path, "ansible_collections", "tokenops"))
-        os.symlink(ROOT, os.path.join(path, "ansible_collections", "tokenops", "cloudflare"))
-        return path
+        self.collections = playbook_runner.collections_path()
+        try:
+            playbook_runner.ansible_playbook()
+        except RuntimeError as error:
+            raise SystemExit(str(error)) from None
 
     # --------------------------------------------------------------- plumbing
     def env(self, account=False, **extra):
         """The environment of an AWX job: user-owned tokens, or with ``account`` the account's admin credential."""
-        env = dict((k, v) for k, v in os.environ.items() if not k.startswith(("CLOUDFLARE_", "ANSIBLE_")))
         if account:
-            env["CLOUDFLARE_ACCOUNT_ID"] = cfemu.ACCOUNT_ID
-        env.update({
-            "CLOUDFLARE_BASE_URL": self.emu.base_url,
-            "CLOUDFLARE_API_TOKEN": cfemu.ACCOUNT_API_TOKEN if account else cfemu.USER_API_TOKEN,
-            "ANSIBLE_COLLECTIONS_PATH": self.collections,
-            "ANSIBLE_NOCOLOR": "1",
-            "ANSIBLE_RETRY_FILES_ENABLED": "0",
-            "ANSIBLE_LOCALHOST_WARNING": "0",
-            "ANSIBLE_INVENTORY_UNPARSED_WARNING": "0",
-            "ANSIBLE_LOCAL_TEMP": os.path.join(self.work, "ansible-local"),
-            "ANSIBLE_REMOTE_TMP": os.path.join(self.work, "ansible-remote"),
-            "PYTHONWARNINGS": "ignore",
-        })
-        env.update(extra)
-        return env
+            extra = dict({"CLOUDFLARE_ACCOUNT_ID": cfemu.ACCOUNT_ID, "CLOUDFLARE_API_TOKEN": cfemu.ACCOUNT_API_TOKEN}, **extra)
+        return playbook_runner.job_env(
+            self.emu,
+            ANSIBLE_LOCALHOST_WARNING="0",
+            ANSIBLE_INVENTORY_UNPARSED_WARNING="0",
+            ANSIBLE_LOCAL_TEMP=os.path.join(self.work, "ansible-local"),
+            ANSIBLE_REMOTE_TMP=os.path.join(self.work, "ansible-remote"),
+            **extra)
 
     def latency(self, seconds):
         self.emu.set_faults(rules=[], latency=seconds)
@@ -262,11 +241,9 @@ class Bench:
 
     def playbook(self, path, variables=None, args=(), env=None, may_fail=False):
         """Run ansible-playbook once; returns (wall seconds, emulator log of the run)."""
-        vars_file = self.write("vars.json", json.dumps(variables or {}))
-        command = [self.playbook_bin, "-i", os.path.join(self.work, "inventory.ini"), "-e", "@" + vars_file, path] + list(args)
         self.emu.clear_requests()
         started = time.monotonic()
-        done = subprocess.run(command, env=env or self.env(), cwd=self.work, capture_output=True, text=True, timeout=900, check=False)
+        done = playbook_runner.run(path, self.work, env or self.env(), args=args, extra_vars=variables)
         wall = time.monotonic() - started
         log = self.emu.requests()
         if done.returncode != 0 and may_fail:
@@ -313,13 +290,8 @@ class Bench:
 
     def seed_zones(self):
         """BENCH_ZONES in cfemu.ACCOUNT_ID through the admin API; returns name -> zone id."""
-        body = json.dumps({"zones": [{"name": name, "account_id": cfemu.ACCOUNT_ID} for name in BENCH_ZONES]}).encode()
-        request = urllib.request.Request(self.emu.url + "/__emulator/zones", data=body, method="POST",
-                                         headers={"Content-Type": "application/json"})
-        urllib.request.urlopen(request, timeout=30).close()
-        with urllib.request.urlopen(self.emu.url + "/__emulator/zones", timeout=30) as answer:
-            listed = json.loads(answer.read().decode())["zones"]
-        return dict((z["name"], z["id"]) for z in listed if z["account"]["id"] == cfemu.ACCOUNT_ID)
+        self.emu.admin.add_zones({"name": name, "account_id": cfemu.ACCOUNT_ID} for name in BENCH_ZONES)
+        return dict((z["name"], z["id"]) for z in self.emu.admin.zones() if z["account"]["id"] == cfemu.ACCOUNT_ID)
 
     # -------------------------------------------------------------- scenarios
     def scenario_single(self):
@@ -647,10 +619,12 @@ class Bench:
         return run
 
     # ------------------------------------------------------------------- main
-    def run(self):
+    def run(self, only=None):
         self.emu.start()
         try:
             for scenario in (self.scenario_single, self.scenario_set, self.scenario_exclusive, self.scenario_list, self.scenario_audit):
+                if only and scenario.__name__[len("scenario_"):] not in only:
+                    continue
                 started = time.monotonic()
                 try:
                     scenario()
@@ -747,13 +721,15 @@ def main(argv=None):
     parser.add_argument("--quick", action="store_true", help="small sizes and no latency, for CI (under a minute)")
     parser.add_argument("--verbose", "-v", action="store_true", help="print every playbook run")
     parser.add_argument("--keep", action="store_true", help="keep the work directory (playbooks, kept AnsiballZ files)")
+    parser.add_argument("--only", action="append", choices=("single", "set", "exclusive", "list", "audit"),
+                        help="run only this scenario (repeatable); the default runs all of them")
     args = parser.parse_args(argv)
     mode = "quick" if args.quick else "full"
     work = tempfile.mkdtemp(prefix="tokenops-bench-")
     started = time.monotonic()
     try:
         bench = Bench(mode, work, args.verbose)
-        bench.run()
+        bench.run(args.only)
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)

@@ -73,10 +73,12 @@ options:
     type: float
     default: 60
 requirements:
-  - requests >= 2.25
+  - requests >= 2.31
 notes:
   - Set exactly one authentication method, O(api_token) or O(api_email) with O(api_key).
-  - Secrets are never logged, returned in diffs or included in error messages.
+  - Credentials and token values never appear in diffs, warnings or error messages. A module that issues a new token
+    value returns it once in its result unless the task writes it to a file (C(value_path), or C(value_dir) for
+    M(tokenops.cloudflare.cf_token_set)); use C(no_log) on a task whose result holds a value.
   - Lists of tokens are read 50 per page; after the first page the others are fetched 9 at a time, so a full
     account (500 tokens) takes two rounds of requests.
     The environment variable E(CLOUDFLARE_PAGE_WORKERS) (1 to 9) changes that; V(1) reads pages one after another.
@@ -86,4 +88,8 @@ notes:
     with code 10000 or 9109 is a missing permission of credentials that do authenticate, and the message names the
     permission, C(API Tokens Read/Write) for user-owned tokens and C(Account API Tokens Read/Write) for account-owned
     ones. HTTP 403 "Cannot use the access token from location" means the IP condition of the token in use refuses this host.
+seealso:
+  - name: Authentication guide
+    description: Authentication methods, environment variables, permissions and how secrets are kept out of output.
+    link: https://github.com/tokenops/cloudflare/blob/main/docs/docsite/rst/authentication.rst
 """

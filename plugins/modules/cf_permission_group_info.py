@@ -41,6 +41,9 @@ notes:
 seealso:
   - module: tokenops.cloudflare.cf_token
   - module: tokenops.cloudflare.cf_token_info
+  - name: Permission groups guide
+    description: Writing policies with permission group names, and how names are resolved.
+    link: https://github.com/tokenops/cloudflare/blob/main/docs/docsite/rst/permission_groups.rst
 """
 
 EXAMPLES = r"""

@@ -181,6 +181,12 @@ seealso:
   - module: tokenops.cloudflare.cf_token_info
   - module: tokenops.cloudflare.cf_token_roll
   - module: tokenops.cloudflare.cf_permission_group_info
+  - name: Idempotency guide
+    description: What is compared, what is ignored, and how an update is sent.
+    link: https://github.com/tokenops/cloudflare/blob/main/docs/docsite/rst/idempotency.rst
+  - name: Permission groups guide
+    description: Permission groups, zones and accounts by name, and how names are resolved.
+    link: https://github.com/tokenops/cloudflare/blob/main/docs/docsite/rst/permission_groups.rst
 """
 
 EXAMPLES = r"""
@@ -196,13 +202,14 @@ EXAMPLES = r"""
     expires_on: "2030-01-01T00:00:00Z"
     value_path: /tmp/ci-dns-editor.token
 
-- name: Account-owned token for Workers deployments, permission groups by id
+- name: Account-owned token for Workers deployments, limited to that account
   tokenops.cloudflare.cf_token:
     account_id: "{{ lookup('ansible.builtin.env', 'CLOUDFLARE_ACCOUNT_ID') }}"
     name: workers-deploy
     policies:
       - effect: allow
         permission_groups:
+          # A mapping with a name; {id: <32 hexadecimal characters>} gives the id instead and costs no lookup.
           - name: Workers Scripts Write
         # Mapping keys are not templated: a key that contains a variable is built in Jinja.
         resources: "{{ {'com.cloudflare.api.account.' ~ lookup('ansible.builtin.env', 'CLOUDFLARE_ACCOUNT_ID'): '*'} }}"

@@ -82,6 +82,9 @@ seealso:
   - module: tokenops.cloudflare.cf_token
   - module: tokenops.cloudflare.cf_token_roll
   - module: tokenops.cloudflare.cf_permission_group_info
+  - name: Check-mode audits guide
+    description: The audit filters, the shipped audit playbook and drift reports.
+    link: https://github.com/tokenops/cloudflare/blob/main/docs/docsite/rst/check_mode_audits.rst
 """
 
 EXAMPLES = r"""

@@ -169,6 +169,9 @@ notes:
 seealso:
   - module: tokenops.cloudflare.cf_token
   - module: tokenops.cloudflare.cf_token_info
+  - name: Token sets guide
+    description: Declaring a whole scope, its cost, exclusive mode and its guards, adopting an existing scope.
+    link: https://github.com/tokenops/cloudflare/blob/main/docs/docsite/rst/token_sets.rst
 """
 
 EXAMPLES = r"""

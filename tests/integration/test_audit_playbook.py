@@ -3,14 +3,13 @@
 """playbooks/audit.yml run as an AWX nightly job would: ansible-playbook --check, credentials in the environment."""
 
 import datetime
-import json
 import os
 import urllib.request
 
 import pytest
 
 import cfemu
-from conftest import COLLECTION, run_playbook
+from playbook_runner import COLLECTION, run_playbook
 
 AUDIT = os.path.join(COLLECTION, "playbooks", "audit.yml")
 
@@ -19,19 +18,10 @@ AUDIT = os.path.join(COLLECTION, "playbooks", "audit.yml")
 def emu(empty_emu):
     # Credentials only: the sample tokens of the default seed are never used, which is exactly what the audit reports.
     # Every credential of the account is in use: the read-only one authenticates once.
-    call(empty_emu, "GET", "/user/tokens/verify", token=cfemu.READONLY_API_TOKEN)
+    request = urllib.request.Request(empty_emu.base_url + "/user/tokens/verify",
+                                     headers={"Authorization": "Bearer %s" % cfemu.READONLY_API_TOKEN})
+    urllib.request.urlopen(request, timeout=30).close()
     return empty_emu
-
-
-def call(emu, method, path, body=None, token=None):
-    admin = path.startswith("/__emulator")
-    request = urllib.request.Request((emu.url if admin else emu.base_url) + path, method=method,
-                                     data=None if body is None else json.dumps(body).encode())
-    request.add_header("Content-Type", "application/json")
-    if token:
-        request.add_header("Authorization", "Bearer %s" % token)
-    with urllib.request.urlopen(request, timeout=30) as response:
-        return json.loads(response.read().decode())
 
 
 def rfc3339(delta):
@@ -53,11 +43,11 @@ def test_clean_tokens_pass(emu, tmp_path):
 
 
 def test_token_expiring_in_three_days_fails_the_job(emu, tmp_path):
-    seeded = call(emu, "POST", "/__emulator/tokens", {"scope": "user", "tokens": [{
+    seeded = emu.admin.add_tokens("user", [{
         "name": "ci-deploy-expiring",
         "expires_on": rfc3339(datetime.timedelta(days=3)),
         "last_used_on": rfc3339(datetime.timedelta(hours=-1)),
-    }]})["tokens"][0]
+    }])[0]
     emu.clear_requests()
     result = run_playbook(AUDIT, emu, tmp_path, args=["--check"])
     output = result.stdout + result.stderr
@@ -72,11 +62,11 @@ def test_token_expiring_in_three_days_fails_the_job(emu, tmp_path):
 
 
 def test_token_unused_for_months_fails_the_job(emu, tmp_path):
-    call(emu, "POST", "/__emulator/tokens", {"scope": "user", "tokens": [{
+    emu.admin.add_tokens("user", [{
         "name": "legacy-exporter",
         "issued_on": rfc3339(datetime.timedelta(days=-400)),
         "last_used_on": rfc3339(datetime.timedelta(days=-120)),
-    }]})
+    }])
     result = run_playbook(AUDIT, emu, tmp_path, args=["--check"])
     output = result.stdout + result.stderr
     assert result.returncode != 0, output[-5000:]
@@ -86,10 +76,10 @@ def test_token_unused_for_months_fails_the_job(emu, tmp_path):
 
 
 def test_a_token_issued_minutes_ago_is_not_called_never_used(emu, tmp_path):
-    call(emu, "POST", "/__emulator/tokens", {"scope": "user", "tokens": [
+    emu.admin.add_tokens("user", [
         {"name": "just-created", "issued_on": rfc3339(datetime.timedelta(minutes=-5))},
         {"name": "old-never-used", "issued_on": rfc3339(datetime.timedelta(days=-30))},
-    ]})
+    ])
     result = run_playbook(AUDIT, emu, tmp_path, args=["--check"])
     output = result.stdout + result.stderr
     assert result.returncode != 0, output[-5000:]
@@ -103,7 +93,7 @@ def test_a_token_issued_minutes_ago_is_not_called_never_used(emu, tmp_path):
 def test_five_hundred_findings_stay_readable_and_are_printed_once(emu, tmp_path):
     old = rfc3339(datetime.timedelta(days=-200))
     specs = [{"name": "svc-%03d" % i, "issued_on": old} for i in range(500)]
-    call(emu, "POST", "/__emulator/tokens", {"scope": "user", "tokens": specs})
+    emu.admin.add_tokens("user", specs)
     result = run_playbook(AUDIT, emu, tmp_path, args=["--check"])
     output = result.stdout + result.stderr
     assert result.returncode != 0, output[-5000:]
@@ -115,9 +105,9 @@ def test_five_hundred_findings_stay_readable_and_are_printed_once(emu, tmp_path)
 
 def test_a_revoked_token_is_reported_and_gets_no_write(emu, tmp_path):
     # Needs an emulator that seeds Cloudflare's "revoked (exposed)" status (a token found leaked).
-    seeded = call(emu, "POST", "/__emulator/tokens", {"scope": "user", "tokens": [{
+    seeded = emu.admin.add_tokens("user", [{
         "name": "leaked-ci", "status": "revoked (exposed)", "last_used_on": rfc3339(datetime.timedelta(hours=-2)),
-    }]})["tokens"][0]
+    }])[0]
     emu.clear_requests()
     result = run_playbook(AUDIT, emu, tmp_path, args=["--check"])
     output = result.stdout + result.stderr

@@ -1,6 +1,7 @@
 # Copyright (c) tokenops.cloudflare contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The AWX credential type in docs/awx, and a job run the way AWX runs it: ansible-runner, credentials injected as environment."""
+"""AWX: the credential type in docs/awx, a job run the way AWX runs it (ansible-runner, credentials injected as
+environment), and a project sync of this repository (collections/requirements.yml)."""
 
 import os
 import shutil
@@ -13,7 +14,7 @@ import yaml
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 import cfemu
-from conftest import COLLECTION
+from playbook_runner import COLLECTION
 
 # The modules' own option table, imported from the collection under test.
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(COLLECTION))))
@@ -136,3 +137,30 @@ def test_blank_account_id_means_the_users_tokens(credential_type, emu, tmp_path)
                             env=env, cwd=str(tmp_path), capture_output=True, text=True, timeout=300, check=False)
     assert result.returncode == 0, result.stdout[-3000:]
     assert '"status": "active"' in result.stdout
+
+
+def test_project_sync_installs_this_checkout_for_the_shipped_playbooks(tmp_path):
+    """AWX syncs a project by running ansible-galaxy on collections/requirements.yml in the project root;
+    with this repository as the project, the shipped playbooks must then find the collection."""
+    installed = tmp_path / "requirements_collections"
+    env = dict((k, v) for k, v in os.environ.items() if not k.startswith("ANSIBLE_"))
+    env.update({"PATH": BIN + os.pathsep + env.get("PATH", ""), "ANSIBLE_NOCOLOR": "1"})
+    sync = subprocess.run([os.path.join(BIN, "ansible-galaxy"), "collection", "install", "-r", "collections/requirements.yml",
+                           "--collections-path", str(installed)],
+                          cwd=COLLECTION, env=env, capture_output=True, text=True, timeout=300, check=False)
+    assert sync.returncode == 0, sync.stdout[-3000:] + sync.stderr[-3000:]
+    copy = installed / "ansible_collections" / "tokenops" / "cloudflare"
+    with open(os.path.join(COLLECTION, "galaxy.yml")) as handle:
+        version = yaml.safe_load(handle)["version"]
+    assert '"version": "%s"' % version in (copy / "MANIFEST.json").read_text()
+    # The requirements file itself is not collection content.
+    assert not (copy / "collections").exists()
+    # A job resolves the modules and roles of the playbooks from what the sync installed, and from nothing else:
+    # the playbooks are copied out of the collection tree, as a project checkout holds them.
+    project = tmp_path / "project"
+    shutil.copytree(os.path.join(COLLECTION, "playbooks"), str(project / "playbooks"))
+    env["ANSIBLE_COLLECTIONS_PATH"] = str(installed)
+    for playbook in ("audit.yml", "rotate.yml", "export.yml"):
+        check = subprocess.run([os.path.join(BIN, "ansible-playbook"), "--syntax-check", "-i", "localhost,", "playbooks/" + playbook],
+                               cwd=str(project), env=env, capture_output=True, text=True, timeout=300, check=False)
+        assert check.returncode == 0, check.stdout[-3000:] + check.stderr[-3000:]

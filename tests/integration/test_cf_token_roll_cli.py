@@ -5,10 +5,8 @@
 import os
 import stat
 
-import requests
-
 import cfemu
-from conftest import COLLECTION, run_playbook
+from playbook_runner import COLLECTION, run_playbook
 
 ROLL_TO_FILE = """
 - hosts: localhost
@@ -31,9 +29,7 @@ ROLL_BY_ID = """
 
 
 def seed(emu, name):
-    response = requests.post(emu.url + "/__emulator/tokens", json={"scope": "user", "tokens": [{"name": name}]}, timeout=30)
-    response.raise_for_status()
-    return response.json()["tokens"][0]
+    return emu.admin.add_tokens("user", [{"name": name}])[0]
 
 
 def rolls(emu):

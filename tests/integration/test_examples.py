@@ -15,12 +15,11 @@ import os
 import re
 
 import pytest
-import requests
 import yaml
 
 import cfemu
 from cfemu.zones import DEFAULT_ZONES
-from conftest import COLLECTION, playbook_env, run_playbook
+from playbook_runner import COLLECTION, job_env, run_playbook
 
 MODULES = sorted(glob.glob(os.path.join(COLLECTION, "plugins", "modules", "*.py")))
 TOKEN_ID = re.compile(r"^[0-9a-f]{32}$")
@@ -51,12 +50,10 @@ def seed_account_tokens(emu):
               "policies": [{"permission_groups": [{"name": "DNS Write"}, {"name": "Zone Read"}],
                             "resources": {"com.cloudflare.api.account.zone.*": "*"}}]}
              for name in ("ci-dns-editor", "example-by-id")]
-    response = requests.post(emu.url + "/__emulator/tokens", json={"scope": "account:%s" % cfemu.ACCOUNT_ID, "tokens": specs}, timeout=30)
-    response.raise_for_status()
+    seeded = emu.admin.add_tokens("account:%s" % cfemu.ACCOUNT_ID, specs)
     # The zones the examples name, as the default seed has them.
-    zones = [{"name": name, "account_id": account} for name, account in DEFAULT_ZONES]
-    requests.post(emu.url + "/__emulator/zones", json={"zones": zones}, timeout=30).raise_for_status()
-    return dict((t["name"], t) for t in response.json()["tokens"])
+    emu.admin.add_zones({"name": name, "account_id": account} for name, account in DEFAULT_ZONES)
+    return dict((t["name"], t) for t in seeded)
 
 
 def adapt(task, files_dir, token_id):
@@ -98,7 +95,7 @@ def test_examples_run_as_written(module, emu, tmp_path):
     playbook.write_text(json.dumps(play, indent=1))
     # The account credential and account id an AWX credential would inject, so that both the examples
     # that name account_id and those that rely on the environment work on the same account.
-    env = playbook_env(emu, CLOUDFLARE_API_TOKEN=cfemu.ACCOUNT_API_TOKEN, CLOUDFLARE_ACCOUNT_ID=cfemu.ACCOUNT_ID)
+    env = job_env(emu, CLOUDFLARE_API_TOKEN=cfemu.ACCOUNT_API_TOKEN, CLOUDFLARE_ACCOUNT_ID=cfemu.ACCOUNT_ID)
 
     result = run_playbook(playbook, emu, tmp_path, env=env)
     output = result.stdout + result.stderr

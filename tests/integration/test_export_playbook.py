@@ -7,7 +7,7 @@ import os
 import yaml
 
 import cfemu
-from conftest import COLLECTION, TESTS, run_playbook
+from playbook_runner import COLLECTION, TESTS, run_playbook
 
 EXPORT = os.path.join(COLLECTION, "playbooks", "export.yml")
 TOKENS_PLAY = os.path.join(TESTS, "integration", "roles", "tokens.yml")

@@ -10,7 +10,8 @@ import tarfile
 import pytest
 import yaml
 
-from conftest import COLLECTION, playbook_env, write_inventory
+import playbook_runner
+from playbook_runner import COLLECTION, job_env
 
 BIN = os.path.dirname(sys.executable)
 JUNK = (".venv/", ".ci/", ".git/", ".pytest_cache/", "__pycache__", "tests/output", ".benchmarks/", ".ansible/")
@@ -62,16 +63,15 @@ def test_tarball_ships_the_collection_and_no_junk(built):
 
 def test_demo_runs_from_the_installed_collection(built, emu, tmp_path):
     installed = str(built["installed"])
-    env = playbook_env(emu, ANSIBLE_COLLECTIONS_PATH=installed, ANSIBLE_COLLECTIONS_SCAN_SYS_PATH="false",
-                       ANSIBLE_ROLES_PATH=str(tmp_path), DEMO_DIR=str(tmp_path), PATH=tool_env()["PATH"])
+    env = job_env(emu, ANSIBLE_COLLECTIONS_PATH=installed, ANSIBLE_COLLECTIONS_SCAN_SYS_PATH="false",
+                  ANSIBLE_ROLES_PATH=str(tmp_path), DEMO_DIR=str(tmp_path), PATH=tool_env()["PATH"])
     # ansible-doc names the directory a role comes from: it must be the installed copy.
     doc = run([os.path.join(BIN, "ansible-doc"), "-t", "role", "tokenops.cloudflare.tokens"], env=env, cwd=str(tmp_path))
     assert os.path.join(installed, "ansible_collections", "tokenops", "cloudflare") in doc.stdout
 
     emu.clear_requests()
     # Run by its collection name, so the playbook itself comes from the installed copy too.
-    result = subprocess.run([os.path.join(BIN, "ansible-playbook"), "-i", write_inventory(tmp_path), "tokenops.cloudflare.demo"],
-                            env=env, cwd=str(tmp_path), capture_output=True, text=True, timeout=300, check=False)
+    result = playbook_runner.run("tokenops.cloudflare.demo", tmp_path, env, timeout=300)
     assert result.returncode == 0, result.stdout[-8000:] + result.stderr[-3000:]
     assert "failed=0" in result.stdout
     calls = [(r["method"], r["path"]) for r in emu.requests()]

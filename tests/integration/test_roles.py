@@ -9,7 +9,7 @@ import stat
 import requests
 
 import cfemu
-from conftest import TESTS, playbook_env, run_playbook
+from playbook_runner import TESTS, job_env, run_playbook
 
 ROLE_PLAYS = os.path.join(TESTS, "integration", "roles")
 TOKENS_PLAY = os.path.join(ROLE_PLAYS, "tokens.yml")
@@ -19,15 +19,11 @@ DNS_EDIT = [{"permission_groups": ["DNS Write", "Zone Read"], "resources": {"com
 
 
 def seed(emu, names, scope="user"):
-    response = requests.post(emu.url + "/__emulator/tokens", json={"scope": scope, "tokens": [{"name": n} for n in names]}, timeout=30)
-    response.raise_for_status()
-    return dict((t["name"], t) for t in response.json()["tokens"])
+    return dict((t["name"], t) for t in emu.admin.add_tokens(scope, [{"name": n} for n in names]))
 
 
 def tokens(emu, scope="user"):
-    response = requests.get(emu.url + "/__emulator/tokens", params={"scope": scope}, timeout=30)
-    response.raise_for_status()
-    return response.json()["tokens"]
+    return emu.admin.tokens(scope)
 
 
 def stored(emu, scope="user"):
@@ -175,7 +171,7 @@ def test_account_scope_with_role_connection_variables_keeps_the_credential(emu, 
 
 def test_exclusive_mode_with_the_global_api_key_relies_on_protected_names(emu, tmp_path):
     # The Global API Key is no token: there is no credential token to spare, only protected names.
-    env = playbook_env(emu, CLOUDFLARE_EMAIL=cfemu.API_EMAIL, CLOUDFLARE_API_KEY=cfemu.API_KEY, CLOUDFLARE_ACCOUNT_ID=cfemu.ACCOUNT_ID)
+    env = job_env(emu, CLOUDFLARE_EMAIL=cfemu.API_EMAIL, CLOUDFLARE_API_KEY=cfemu.API_KEY, CLOUDFLARE_ACCOUNT_ID=cfemu.ACCOUNT_ID)
     del env["CLOUDFLARE_API_TOKEN"]
     scope = "account:%s" % cfemu.ACCOUNT_ID
     role_vars = {"cloudflare_tokens_exclusive": True, "cloudflare_tokens_protect": ["tokenops-*"],
@@ -204,7 +200,7 @@ def rotate_vars(tmp_path, *token_names, **item):
 
 
 def stats_env(emu):
-    return playbook_env(emu, ANSIBLE_SHOW_CUSTOM_STATS="1")
+    return job_env(emu, ANSIBLE_SHOW_CUSTOM_STATS="1")
 
 
 def test_rotate_stores_new_values_that_work_and_kills_the_old_ones(emu, tmp_path):
@@ -243,9 +239,7 @@ def test_rotate_preflight_rolls_nothing_when_a_name_is_unknown(emu, tmp_path):
 
 
 def test_rotate_refuses_disabled_tokens_before_any_write(emu, tmp_path):
-    response = requests.post(emu.url + "/__emulator/tokens", json={"scope": "user", "tokens": [
-        {"name": "rotate-a"}, {"name": "rotate-off", "status": "disabled"}]}, timeout=30)
-    response.raise_for_status()
+    emu.admin.add_tokens("user", [{"name": "rotate-a"}, {"name": "rotate-off", "status": "disabled"}])
     emu.clear_requests()
     result = run_playbook(ROTATE_PLAY, emu, tmp_path, extra_vars=rotate_vars(tmp_path, "rotate-a", "rotate-off", "legacy-disabled"))
     text = output_of(result)
@@ -255,10 +249,8 @@ def test_rotate_refuses_disabled_tokens_before_any_write(emu, tmp_path):
 
 
 def test_rotate_replace_with_overlap_then_max_age_rerun_writes_nothing(emu, tmp_path):
-    response = requests.post(emu.url + "/__emulator/tokens", json={"scope": "user", "tokens": [
-        {"name": "rotate-r", "issued_on": "2024-01-01T00:00:00Z"}, {"name": "rotate-s"}]}, timeout=30)
-    response.raise_for_status()
-    seeded = dict((t["name"], t) for t in response.json()["tokens"])
+    seeded = dict((t["name"], t) for t in emu.admin.add_tokens("user", [
+        {"name": "rotate-r", "issued_on": "2024-01-01T00:00:00Z"}, {"name": "rotate-s"}]))
     role_vars = rotate_vars(tmp_path, "rotate-r", strategy="replace", overlap="30m", max_age="30d")
     role_vars["cloudflare_rotate_tokens"].append({"name": "rotate-s", "value_path": str(tmp_path / "rotate-s.token"), "max_age": "30d"})
     result = run_playbook(ROTATE_PLAY, emu, tmp_path, env=stats_env(emu), extra_vars=role_vars)
@@ -305,7 +297,7 @@ def test_rotate_stops_at_a_failed_rotation_and_names_what_was_rotated(emu, tmp_p
 
 
 def faults(emu, *rules):
-    requests.post(emu.url + "/__emulator/faults", json={"rules": list(rules)}, timeout=5).raise_for_status()
+    emu.admin.set_faults(rules)
 
 
 def test_tokens_role_passes_retries_timeout_and_validate_certs_through(emu, tmp_path):

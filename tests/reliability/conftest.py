@@ -12,6 +12,7 @@ import pytest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import reliability_harness as harness  # noqa: E402  pylint: disable=wrong-import-position
+import playbook_runner  # noqa: E402  pylint: disable=wrong-import-position,wrong-import-order
 
 # Integration targets are independent (one emulator each), so two run side by side.
 INTEGRATION_WORKERS = int(os.environ.get("TOKENOPS_RELIABILITY_WORKERS", "2"))
@@ -41,15 +42,6 @@ def emulators(audit):
         emu.stop()
 
 
-def integration_targets():
-    names = []
-    for name in sorted(os.listdir(harness.TARGETS)):
-        if name.startswith("setup_") or not os.path.isfile(os.path.join(harness.TARGETS, name, "tasks", "main.yml")):
-            continue
-        names.append(name)
-    return names
-
-
 @pytest.fixture(scope="session")
 def integration_suite(audit, tmp_path_factory):
     """Every integration target, run once at -vvv --diff against its own recorded emulator.
@@ -62,15 +54,14 @@ def integration_suite(audit, tmp_path_factory):
         emu = audit.emulator(label)
         try:
             workdir = tmp_path_factory.mktemp("integration-" + target)
-            playbook = workdir / "target.yml"
-            playbook.write_text("- hosts: localhost\n  gather_facts: false\n  roles:\n    - %s\n" % target)
+            playbook = playbook_runner.write_target_playbook(workdir, target)
             return target, audit.play(label, playbook, emu, workdir)
         finally:
             audit.snapshot(emu, label)
             emu.stop()
 
     with ThreadPoolExecutor(max_workers=max(1, INTEGRATION_WORKERS)) as pool:
-        runs = dict(pool.map(run_target, integration_targets()))
+        runs = dict(pool.map(run_target, playbook_runner.integration_targets()))
     return runs
 
 

@@ -10,7 +10,6 @@ with every secret the emulators issued and their request logs. The secret scan
 """
 
 import datetime
-import importlib.util
 import json
 import os
 import secrets
@@ -19,26 +18,13 @@ import threading
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TESTS = os.path.dirname(HERE)
-COLLECTION = os.path.dirname(TESTS)
 PLAYBOOKS = os.path.join(HERE, "playbooks")
-for _extra in (os.path.join(TESTS, "emulator"), os.path.join(TESTS, "contract")):
+for _extra in (os.path.join(TESTS, "lib"), os.path.join(TESTS, "emulator"), os.path.join(TESTS, "contract")):
     if _extra not in sys.path:
         sys.path.insert(0, _extra)
 
 import cfemu  # noqa: E402  pylint: disable=wrong-import-position
-
-
-def _load_integration_harness():
-    # Imported under its own name: two modules called "conftest" cannot share sys.modules.
-    path = os.path.join(TESTS, "integration", "conftest.py")
-    spec = importlib.util.spec_from_file_location("tokenops_integration_harness", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-integration = _load_integration_harness()
-TARGETS = integration.TARGETS
+import playbook_runner  # noqa: E402  pylint: disable=wrong-import-position
 
 AUDIT_FILE = "task-results.jsonl"
 # Files of a run that are inputs of the harness itself, not output of the playbook.
@@ -198,7 +184,7 @@ class Audit:
             "cf_api_key": self.credentials["api_key"],
         }
         variables.update(extra_vars or {})
-        environment = integration.playbook_env(
+        environment = playbook_runner.job_env(
             emu,
             CLOUDFLARE_API_TOKEN=self.credentials["api_token"],
             ANSIBLE_CALLBACK_PLUGINS=os.path.join(HERE, "callback_plugins"),
@@ -211,7 +197,7 @@ class Audit:
         command_args = ["-vvv", "--diff"] + list(args)
         if inventory:
             command_args = ["-i", str(inventory)] + command_args
-        result = integration.run_playbook(playbook, emu, workdir, args=command_args, env=environment, extra_vars=variables)
+        result = playbook_runner.run_playbook(playbook, emu, workdir, args=command_args, env=environment, extra_vars=variables)
         run = Run(name, result, workdir)
         with self.lock:
             self.runs.append(run)

@@ -26,11 +26,14 @@ from .seed import (
     USER_API_TOKEN,
     USER_ID,
 )
+from .client import AdminClient, AdminError
 from .server import Emulator
 
 __all__ = [
     "ACCOUNT_API_TOKEN",
     "ACCOUNT_ID",
+    "AdminClient",
+    "AdminError",
     "API_EMAIL",
     "API_KEY",
     "Emulator",

@@ -15,6 +15,7 @@ import urllib.parse
 from . import admin
 from . import api
 from . import seed as seeds
+from .client import AdminClient
 from .faults import Faults, Reply
 from .model import format_precise, now
 from .ratelimit import THROTTLED, credential_key
@@ -216,6 +217,11 @@ class Emulator:
     @property
     def base_url(self):
         return self.url + api.API_PREFIX
+
+    @property
+    def admin(self):
+        """A client of this emulator's admin endpoints over HTTP (what a separate process would use)."""
+        return AdminClient(self.url)
 
     # state control, also reachable over HTTP under /__emulator
 

@@ -6,11 +6,15 @@ A uri task costs a module process (about half a second); the fault and
 bad-input matrices need a few admin calls per case, so they use this instead.
 """
 
-import json
-import urllib.request
+import os
+import sys
 
 from ansible.errors import AnsibleError
 from ansible.plugins.lookup import LookupBase
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "emulator"))
+
+from cfemu.client import AdminClient  # noqa: E402  pylint: disable=wrong-import-position
 
 DOCUMENTATION = r"""
 name: cfemu_admin
@@ -33,27 +37,15 @@ options:
 """
 
 
-def _call(method, url, body=None):
-    data = None if body is None else json.dumps(body).encode("utf-8")
-    request = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=30) as response:  # nosec - a local test emulator
-        return json.loads(response.read().decode("utf-8"))
-
-
-def _last_seq(url):
-    entries = _call("GET", url + "/__emulator/requests")["requests"]
-    return entries[-1]["seq"] if entries else 0
-
-
 class LookupModule(LookupBase):
     def run(self, terms, variables=None, **kwargs):
         self.set_options(var_options=variables, direct=kwargs)
-        url = self.get_option("url").rstrip("/")
+        admin = AdminClient(self.get_option("url"))
         operation = terms[0] if terms else None
         if operation == "begin":
-            _call("POST", url + "/__emulator/faults", {"rules": self.get_option("rules") or [], "latency": 0})
+            admin.set_faults(self.get_option("rules"), latency=0)
         elif operation == "end":
-            _call("DELETE", url + "/__emulator/faults")
+            admin.clear_faults()
         elif operation != "seq":
             raise AnsibleError("cfemu_admin: unknown operation %r" % operation)
-        return [_last_seq(url)]
+        return [admin.last_seq()]

@@ -87,29 +87,24 @@ class CF:
         return self.call(method, "/user/tokens" + path, token=token, **kwargs)
 
     def admin(self, method, path, **kwargs):
+        """The raw HTTP answer of an admin endpoint, for tests of the admin API itself."""
         kwargs.setdefault("timeout", 30)
         return requests.request(method, self.emu.url + "/__emulator" + path, **kwargs)
 
-    def seed(self, scope="user", **body):
-        response = self.admin("POST", "/tokens", json=dict(body, scope=scope))
-        assert response.status_code == 200, response.text
-        return response.json()["tokens"]
+    def seed(self, scope="user", count=None, name_prefix="bulk-", tokens=None):
+        if tokens is not None:
+            return self.emu.admin.add_tokens(scope, tokens)
+        return self.emu.admin.add_bulk_tokens(scope, count, name_prefix)
 
     def stored(self, scope="user"):
-        response = self.admin("GET", "/tokens", params={"scope": scope})
-        assert response.status_code == 200, response.text
-        return response.json()["tokens"]
+        return self.emu.admin.tokens(scope)
 
     def faults(self, *rules, **extra):
-        response = self.admin("POST", "/faults", json=dict(extra, rules=list(rules)))
-        assert response.status_code == 200, response.text
-        return response.json()
+        return self.emu.admin.set_faults(rules, **extra)
 
     def configure(self, **changes):
         """Change behaviour switches through the admin API (the fixture's reset restores them)."""
-        response = self.admin("POST", "/settings", json=changes)
-        assert response.status_code == 200, response.text
-        return response.json()["settings"]
+        return self.emu.admin.configure(**changes)
 
     def close(self):
         self.session.close()

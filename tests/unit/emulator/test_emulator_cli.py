@@ -36,7 +36,7 @@ def test_cli_serves_and_stops_on_sigterm(tmp_path):
     process = start(tmp_path, "--port-file", port_file, "--seed", "empty", "--api-key", "2" * 37)
     try:
         port = wait_for(port_file)
-        assert requests.get("http://127.0.0.1:%d/__emulator/health" % port, timeout=5).json() == {"ok": True}
+        assert cfemu.AdminClient("http://127.0.0.1:%d" % port).health() == {"ok": True}
         answer = requests.get("http://127.0.0.1:%d/client/v4/user/tokens" % port, timeout=5,
                               headers={"X-Auth-Email": cfemu.API_EMAIL, "X-Auth-Key": "2" * 37})
         assert [t["name"] for t in answer.json()["result"]] == ["tokenops-admin", "tokenops-readonly"]
@@ -87,16 +87,17 @@ def test_cli_switches_reach_the_settings(tmp_path):
     try:
         port = wait_for(port_file)
         base = "http://127.0.0.1:%d" % port
-        settings = requests.get(base + "/__emulator/settings", timeout=5).json()["settings"]
+        admin = cfemu.AdminClient(base)
+        settings = admin.settings()
         assert settings == {"condition_clear_on_empty": False, "enforce_conditions": True, "permission_error_code": 9109,
                             "expired_window_days": None, "user_token_quota": 7, "account_token_quota": None,
                             "rate_limit_requests": 20, "rate_limit_window": 2}
         answer = requests.get(base + "/client/v4/user/tokens/verify", timeout=5, headers={"Authorization": "Bearer " + cfemu.USER_API_TOKEN})
         assert answer.headers["Ratelimit-Policy"] == '"default";q=20;w=2'
         # A reset goes back to the command line's settings, not to the defaults.
-        requests.post(base + "/__emulator/settings", json={"user_token_quota": 50}, timeout=5)
-        requests.post(base + "/__emulator/reset", timeout=5)
-        assert requests.get(base + "/__emulator/settings", timeout=5).json()["settings"]["user_token_quota"] == 7
+        admin.configure(user_token_quota=50)
+        admin.reset()
+        assert admin.settings()["user_token_quota"] == 7
         process.send_signal(signal.SIGTERM)
         process.communicate(timeout=10)
     finally:

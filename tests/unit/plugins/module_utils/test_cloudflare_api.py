@@ -22,15 +22,8 @@ def client(emu, sleeps=None, **kwargs):
     return api.CloudflareClient(base_url=emu.base_url, sleep=record, **kwargs)
 
 
-def faults(emu, *rules, **extra):
-    body = dict(extra, rules=list(rules))
-    requests.post(emu.url + "/__emulator/faults", json=body, timeout=5).raise_for_status()
-
-
-def seed(emu, scope="user", **body):
-    response = requests.post(emu.url + "/__emulator/tokens", json=dict(body, scope=scope), timeout=30)
-    response.raise_for_status()
-    return response.json()["tokens"]
+def faults(emu, *rules):
+    emu.admin.set_faults(rules)
 
 
 def logged(emu, method=None, path_part=""):
@@ -54,7 +47,7 @@ def test_user_agent_and_bearer_auth(emu):
 
 def test_seven_pages_take_seven_requests(emu):
     before = {t["id"] for t in client(emu).list_tokens()}
-    seed(emu, count=350 - len(before), name_prefix="bulk-")
+    emu.admin.add_bulk_tokens("user", 350 - len(before))
     emu_log_start = len(emu.requests())
     c = client(emu)
     tokens = c.list_tokens()
@@ -69,7 +62,7 @@ def test_seven_pages_take_seven_requests(emu):
 def test_list_includes_expired_tokens_for_lookups(emu):
     # Cloudflare lists only recently expired tokens with include_expired=true.
     recently = (datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=3)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    seed(emu, tokens=[{"name": "old", "expires_on": recently}])
+    emu.admin.add_tokens("user", [{"name": "old", "expires_on": recently}])
     names = [t["name"] for t in client(emu).list_tokens()]
     assert "old" in names
     assert "old" not in [t["name"] for t in client(emu).list_tokens(include_expired=False)]
@@ -137,7 +130,7 @@ def test_create_refused_with_429_is_sent_again_after_retry_after(emu):
 
 
 def test_roll_refused_with_429_is_sent_again(emu):
-    token = seed(emu, tokens=[{"name": "to-roll"}])[0]
+    token = emu.admin.add_tokens("user", [{"name": "to-roll"}])[0]
     faults(emu, {"method": "PUT", "path": "/value$", "action": "status", "status": 429, "retry_after": 2, "times": 1})
     sleeps = []
     assert client(emu, sleeps=sleeps).roll_token(token["id"])
@@ -146,7 +139,7 @@ def test_roll_refused_with_429_is_sent_again(emu):
 
 
 def test_roll_is_sent_once_on_timeout(emu):
-    token = seed(emu, tokens=[{"name": "to-roll"}])[0]
+    token = emu.admin.add_tokens("user", [{"name": "to-roll"}])[0]
     faults(emu, {"method": "PUT", "path": "/value$", "action": "timeout", "delay": 2})
     with pytest.raises(api.CloudflareWriteUncertain):
         client(emu, timeout=0.5).roll_token(token["id"])
@@ -216,100 +209,76 @@ def test_html_error_page_is_reported_not_parsed(emu):
 
 
 def test_concurrent_pages_fall_back_to_sequential_on_429(emu):
-    seed(emu, count=200, name_prefix="p-")
+    emu.admin.add_bulk_tokens("user", 200, "p-")
     faults(emu, {"method": "GET", "path": "^/user/tokens$", "action": "status", "status": 429, "every": 3, "times": 1})
     tokens = client(emu).list_tokens()
     assert len({t["id"] for t in tokens}) == len(tokens) >= 200
 
 
-class FakeResponse:
-    def __init__(self, result, info, status=200):
-        self.status_code = status
-        self.headers = {"Content-Type": "application/json"}
-        self._body = {"success": True, "errors": [], "messages": [], "result": result, "result_info": info}
-
-    def json(self):
-        return self._body
-
-
-class FakeSession:
-    """A server that misbehaves in ways the emulator does not offer."""
-
-    def __init__(self, pages):
-        self.pages = pages
-        self.calls = 0
-        self.params = []
-        self.headers = {}
-
-    def request(self, method, url, params=None, **kwargs):
-        self.calls += 1
-        self.params.append(params)
-        return self.pages(int((params or {}).get("page", 1)), self.calls)
-
-
-def fake_client(pages):
-    c = api.CloudflareClient(base_url="http://127.0.0.1:9", api_token="t" * 40, sleep=lambda s: None)
-    c.session = FakeSession(pages)
+def paged_client(answer_for_page):
+    """A client of a server that misbehaves in ways the emulator does not offer: ``answer_for_page(page)``."""
+    c, _clock = scripted([None])
+    c.session = PagedSession(lambda params: answer_for_page(int((params or {}).get("page", 1))))
     return c
 
 
 def test_no_page_count_reads_until_a_short_page():
-    c = fake_client(lambda page, n: FakeResponse([{"id": "%d-%d" % (page, i)} for i in range(50 if page < 3 else 7)], {}))
+    c = paged_client(lambda page: ok([{"id": "%d-%d" % (page, i)} for i in range(50 if page < 3 else 7)], {}))
     assert len(c.list_tokens()) == 107
-    assert c.session.calls == 3
+    assert len(c.session.sent) == 3
 
 
 def test_a_server_that_never_stops_is_cut_off():
-    c = fake_client(lambda page, n: FakeResponse([{"id": "%d-%d" % (page, i)} for i in range(50)], {"page": page}))
+    c = paged_client(lambda page: ok([{"id": "%d-%d" % (page, i)} for i in range(50)], {"page": page}))
     assert len(c.list_tokens()) == 50 * api.MAX_PAGES
-    assert c.session.calls == api.MAX_PAGES
+    assert len(c.session.sent) == api.MAX_PAGES
 
 
 def test_absurd_total_pages_is_capped():
-    c = fake_client(lambda page, n: FakeResponse([], {"page": page, "total_pages": 10 ** 9}))
+    c = paged_client(lambda page: ok([], {"page": page, "total_pages": 10 ** 9}))
     assert c.list_tokens() == []
-    assert c.session.calls == api.MAX_PAGES
+    assert len(c.session.sent) == api.MAX_PAGES
 
 
 def test_total_count_without_total_pages():
-    c = fake_client(lambda page, n: FakeResponse([{"id": "%d-%d" % (page, i)} for i in range(50 if page < 3 else 1)],
-                                                 {"page": page, "per_page": 50, "total_count": 101}))
+    c = paged_client(lambda page: ok([{"id": "%d-%d" % (page, i)} for i in range(50 if page < 3 else 1)],
+                                     {"page": page, "per_page": 50, "total_count": 101}))
     assert len(c.list_tokens()) == 101
-    assert c.session.calls == 3
+    assert len(c.session.sent) == 3
 
 
 def groups_page(ids, **info):
-    return FakeResponse([{"id": i * 32, "name": i, "scopes": []} for i in ids], info)
+    return ok([{"id": i * 32, "name": i, "scopes": []} for i in ids], info)
 
 
 def test_permission_groups_in_one_answer_send_no_paging_parameters():
-    c = fake_client(lambda page, n: groups_page("ab", total_pages=1))
+    c = paged_client(lambda page: groups_page("ab", total_pages=1))
     assert len(c.list_permission_groups(name="a", scope="s")) == 2
     assert c.session.params == [{"name": "a", "scope": "s"}]
 
 
 def test_permission_groups_without_filters_send_no_query():
-    c = fake_client(lambda page, n: groups_page("a"))
+    c = paged_client(lambda page: groups_page("a"))
     c.list_permission_groups(account_id="c" * 32)
     assert c.session.params == [None]
 
 
 def test_announced_permission_group_pages_are_all_read():
     pages = {1: "ab", 2: "cd", 3: "e"}
-    c = fake_client(lambda page, n: groups_page(pages[page], page=page, per_page=2, total_pages=3))
+    c = paged_client(lambda page: groups_page(pages[page], page=page, per_page=2, total_pages=3))
     assert [g["name"] for g in c.list_permission_groups(scope="z")] == ["a", "b", "c", "d", "e"]
     assert sorted(c.session.params[1:], key=lambda p: p["page"]) == [{"scope": "z", "per_page": 2, "page": 2}, {"scope": "z", "per_page": 2, "page": 3}]
 
 
 def test_a_server_ignoring_page_is_deduplicated_and_bounded():
-    c = fake_client(lambda page, n: groups_page("a", total_pages=50))
+    c = paged_client(lambda page: groups_page("a", total_pages=50))
     assert len(c.list_permission_groups()) == 1
-    assert c.session.calls == 50
+    assert len(c.session.sent) == 50
 
 
 def test_list_zones_filters_and_follows_pages(emu):
     zones = [{"name": "z%02d.example" % i, "account_id": cfemu.OTHER_ACCOUNT_ID} for i in range(60)]
-    requests.post(emu.url + "/__emulator/zones", json={"zones": zones}, timeout=30).raise_for_status()
+    emu.admin.add_zones(zones)
     emu.clear_requests()
     c = client(emu)
     assert sorted(z["account"]["id"] for z in c.list_zones(name="example.com")) == sorted([cfemu.ACCOUNT_ID, cfemu.OTHER_ACCOUNT_ID])
@@ -574,6 +543,10 @@ class PagedSession(ScriptedSession):
     def request(self, method, url, params=None, **kwargs):
         self.sent.append((method, url, params))
         return self.answer_for(params)
+
+    @property
+    def params(self):
+        return [params for _method, _url, params in self.sent]
 
 
 def test_a_low_rate_limit_budget_reads_pages_one_at_a_time(monkeypatch):

@@ -85,100 +85,72 @@ def test_account_id_option_environment_and_empty_means_user_scope(option, env, e
 
 
 # --------------------------------------------------------------- safe create
-class Client:
-    """Scripted create/list/roll; records calls."""
-
-    def __init__(self, before=(), create=None, after=None, roll="ROLLED-" + "r" * 33, list_error=None):
-        self.before = [dict(t) for t in before]
-        self.after = after
-        self.create = create
-        self.roll = roll
-        self.list_error = list_error
-        self.calls = []
-
-    def list_tokens(self, account_id=None, include_expired=True):
-        self.calls.append(("list_tokens", account_id))
-        created = any(c[0] == "create_token" for c in self.calls)
-        if self.list_error and created:
-            raise self.list_error
-        if created and self.after is not None:
-            return [dict(t) for t in self.after]
-        return [dict(t) for t in self.before]
-
-    def create_token(self, body, account_id=None):
-        self.calls.append(("create_token", body["name"]))
-        if isinstance(self.create, Exception):
-            raise self.create
-        return dict(id="c" * 32, name=body["name"], value="NEW-" + "v" * 36)
-
-    def roll_token(self, token_id, account_id=None):
-        self.calls.append(("roll_token", token_id))
-        if isinstance(self.roll, Exception):
-            raise self.roll
-        return self.roll
-
-
 LOST = CloudflareWriteUncertain("The POST /user/tokens request may or may not have been applied", "POST", "/user/tokens", 503)
 LOST.reason = "Cloudflare answered HTTP 503"
-OLD = {"id": "0" * 32, "name": "ci"}
-NEW = {"id": "1" * 32, "name": "ci", "status": "active"}
+OLD = {"id": "0" * 32, "name": "ci", "status": "active"}
 
 
-def test_a_normal_create_lists_first_only_without_known_ids():
-    c = Client(before=[OLD])
-    token, recovered = cm.create_token(c, {"name": "ci"})
-    assert token["value"].startswith("NEW-") and recovered is False
-    assert [x[0] for x in c.calls] == ["list_tokens", "create_token"]
-    c = Client(before=[OLD])
-    cm.create_token(c, {"name": "ci"}, ACCOUNT, known_ids={OLD["id"]})
-    assert [x[0] for x in c.calls] == ["create_token"]
+def test_a_normal_create_lists_first_only_without_known_ids(cloudflare):
+    cloudflare.seed([OLD])
+    token, recovered = cm.create_token(cloudflare.client(), {"name": "ci"})
+    assert token["value"] == cloudflare.issued[0] and recovered is False
+    assert cloudflare.kinds == ["list_tokens", "create_token"]
+    cloudflare.calls = []
+    cm.create_token(cloudflare.client(), {"name": "ci"}, ACCOUNT, known_ids={OLD["id"]})
+    assert cloudflare.kinds == ["create_token"]
 
 
-def test_a_lost_answer_whose_token_exists_is_rolled_once_and_delivered():
-    c = Client(before=[OLD], create=LOST, after=[OLD, NEW])
-    token, recovered = cm.create_token(c, {"name": "ci"}, known_ids=[OLD["id"]])
+def test_a_lost_answer_whose_token_exists_is_rolled_once_and_delivered(cloudflare):
+    cloudflare.seed([OLD]).fail("create_token", LOST, applied=True)
+    token, recovered = cm.create_token(cloudflare.client(), {"name": "ci"}, known_ids=[OLD["id"]])
     assert recovered is True
-    assert token["id"] == NEW["id"] and token["value"] == "ROLLED-" + "r" * 33
-    assert c.calls == [("create_token", "ci"), ("list_tokens", None), ("roll_token", NEW["id"])]
+    (created,) = [t for t in cloudflare.named("ci") if t["id"] != OLD["id"]]
+    assert token["id"] == created["id"] and token["value"] == cloudflare.values[created["id"]] == cloudflare.issued[1]
+    assert cloudflare.calls == [("create_token", {"name": "ci"}, None), ("list_tokens", None, True),
+                                ("roll_token", created["id"], None)]
 
 
-def test_a_lost_answer_with_no_new_token_says_nothing_was_created():
-    c = Client(before=[OLD], create=LOST, after=[OLD])
+def test_a_lost_answer_with_no_new_token_says_nothing_was_created(cloudflare):
+    cloudflare.seed([OLD]).fail("create_token", LOST)
     with pytest.raises(cm.CreateNotApplied) as info:
-        cm.create_token(c, {"name": "ci"}, known_ids=[OLD["id"]])
+        cm.create_token(cloudflare.client(), {"name": "ci"}, known_ids=[OLD["id"]])
     assert "nothing was created" in str(info.value) and "safe to run the task again" in str(info.value)
     assert "HTTP 503" in str(info.value)
-    assert not [x for x in c.calls if x[0] == "roll_token"]
+    assert cloudflare.called("roll_token") == []
 
 
-def test_two_new_tokens_of_the_name_are_ambiguous_and_nothing_is_rolled():
-    twin = dict(NEW, id="2" * 32)
-    c = Client(before=[OLD], create=LOST, after=[OLD, NEW, twin])
+def test_two_new_tokens_of_the_name_are_ambiguous_and_nothing_is_rolled(cloudflare):
+    twin = dict(OLD, id="2" * 32)
+    # The twin is new too: it is not among the ids known before the create.
+    cloudflare.seed([OLD, twin]).fail("create_token", LOST, applied=True)
     with pytest.raises(cm.CreateUnresolved) as info:
-        cm.create_token(c, {"name": "ci"}, ACCOUNT, known_ids=[OLD["id"]])
+        cm.create_token(cloudflare.client(), {"name": "ci"}, ACCOUNT, known_ids=[OLD["id"]])
     text = str(info.value)
-    assert NEW["id"] in text and twin["id"] in text and "in account %s" % ACCOUNT in text
+    (created,) = [t for t in cloudflare.named("ci") if t["id"] not in (OLD["id"], twin["id"])]
+    assert created["id"] in text and twin["id"] in text and "in account %s" % ACCOUNT in text
     assert "state=absent" in text and "cf_token_roll" in text
-    assert not [x for x in c.calls if x[0] == "roll_token"]
+    assert cloudflare.called("roll_token") == []
 
 
-def test_a_failed_roll_after_recovery_names_the_token_and_the_way_out():
-    c = Client(before=[OLD], create=LOST, after=[OLD, NEW], roll=CloudflareRateLimited("Rate limited", "PUT", "/v", 429))
+def test_a_failed_roll_after_recovery_names_the_token_and_the_way_out(cloudflare):
+    cloudflare.seed([OLD]).fail("create_token", LOST, applied=True)
+    cloudflare.fail("roll_token", CloudflareRateLimited("Rate limited", "PUT", "/v", 429))
     with pytest.raises(cm.CreateUnresolved) as info:
-        cm.create_token(c, {"name": "ci"}, known_ids=[OLD["id"]])
-    assert NEW["id"] in str(info.value) and "cf_token_roll id=%s" % NEW["id"] in str(info.value)
+        cm.create_token(cloudflare.client(), {"name": "ci"}, known_ids=[OLD["id"]])
+    (created,) = [t for t in cloudflare.named("ci") if t["id"] != OLD["id"]]
+    assert created["id"] in str(info.value) and "cf_token_roll id=%s" % created["id"] in str(info.value)
 
 
-def test_a_failed_check_listing_says_the_token_may_exist():
-    c = Client(before=[OLD], create=LOST, list_error=CloudflareTransportError("Connection to h was refused", "GET", "/user/tokens"))
+def test_a_failed_check_listing_says_the_token_may_exist(cloudflare):
+    cloudflare.seed([OLD]).fail("create_token", LOST, applied=True)
+    cloudflare.fail("list_tokens", CloudflareTransportError("Connection to h was refused", "GET", "/user/tokens"))
     with pytest.raises(cm.CreateUnresolved) as info:
-        cm.create_token(c, {"name": "ci"}, known_ids=[OLD["id"]])
+        cm.create_token(cloudflare.client(), {"name": "ci"}, known_ids=[OLD["id"]])
     assert "may exist" in str(info.value) and "cf_token_info" in str(info.value)
 
 
-def test_other_errors_of_the_post_pass_through_untouched():
-    refused = CloudflareRateLimited("Rate limited", "POST", "/user/tokens", 429)
-    c = Client(before=[OLD], create=refused)
+def test_other_errors_of_the_post_pass_through_untouched(cloudflare):
+    cloudflare.seed([OLD]).fail("create_token", CloudflareRateLimited("Rate limited", "POST", "/user/tokens", 429))
     with pytest.raises(CloudflareRateLimited):
-        cm.create_token(c, {"name": "ci"}, known_ids=[])
-    assert [x[0] for x in c.calls] == ["create_token"]
+        cm.create_token(cloudflare.client(), {"name": "ci"}, known_ids=[])
+    assert cloudflare.kinds == ["create_token"]

@@ -320,33 +320,22 @@ ACCOUNTS = [{"id": ACCT_A, "name": "Team A"}, {"id": ACCT_B, "name": "Team B"}, 
             {"id": "8" * 32, "name": "twin"}]
 
 
-class Directory:
-    """Listers that filter like Cloudflare and count their calls."""
+@pytest.fixture
+def directory(cloudflare):
+    """The fake Cloudflare with ZONES and ACCOUNTS (it filters names like Cloudflare)."""
+    cloudflare.zones, cloudflare.accounts = list(ZONES), list(ACCOUNTS)
+    return cloudflare
 
-    def __init__(self, zones=None, accounts=None, refuse=False):
-        self.zones = ZONES if zones is None else zones
-        self.accounts = ACCOUNTS if accounts is None else accounts
-        self.refuse = refuse
-        self.calls = []
 
-    def list_zones(self, name=None, account_id=None):
-        self.calls.append(("zones", name, account_id))
-        if self.refuse:
-            raise Refused()
-        if name and name.startswith("contains:"):
-            found = [z for z in self.zones if name[9:] in z["name"]]
-        else:
-            found = [z for z in self.zones if not name or z["name"] == name]
-        return [z for z in found if not account_id or z["account"]["id"] == account_id]
+def resolver_of(cloudflare, account_id=None):
+    client = cloudflare.client()
+    return tm.ResourceNames(client.list_zones, client.list_accounts, account_id=account_id)
 
-    def list_accounts(self, name=None):
-        self.calls.append(("accounts", name))
-        if self.refuse:
-            raise Refused()
-        return [a for a in self.accounts if not name or a["name"].lower() == name.lower()]
 
-    def names(self, account_id=None):
-        return tm.ResourceNames(self.list_zones, self.list_accounts, account_id=account_id)
+def refusing(cloudflare):
+    cloudflare.fail("list_zones", Refused())
+    cloudflare.fail("list_accounts", Refused())
+    return cloudflare
 
 
 class Refused(Exception):
@@ -358,40 +347,37 @@ def zone_policy(*zones, **extra):
     return dict({"permission_groups": ["2" * 32], "zones": list(zones)}, **extra)
 
 
-def test_zone_names_become_zone_resources_and_merge_with_resources():
-    directory = Directory()
+def test_zone_names_become_zone_resources_and_merge_with_resources(directory):
     policy = tm.normalize_policy(zone_policy("example.net", "f" * 32, "EXAMPLE.NET.",
                                              resources={"com.cloudflare.api.account.zone." + "d" * 32: "*"}),
-                                 tm.PermissionGroups(None), "p", directory.names())
+                                 tm.PermissionGroups(None), "p", resolver_of(directory))
     assert policy["resources"] == {"com.cloudflare.api.account.zone." + "d" * 32: "*",
                                    "com.cloudflare.api.account.zone." + "f" * 32: "*"}
     # One lookup for the name, given twice in two spellings; the id costs nothing.
-    assert directory.calls == [("zones", "example.net", None)]
+    assert directory.calls == [("list_zones", "example.net", None)]
 
 
-def test_accounts_become_account_resources():
-    directory = Directory()
+def test_accounts_become_account_resources(directory):
     policy = tm.normalize_policy({"permission_groups": ["5" * 32], "accounts": ["Team B", ACCT_A]},
-                                 tm.PermissionGroups(None), "p", directory.names())
+                                 tm.PermissionGroups(None), "p", resolver_of(directory))
     assert policy["resources"] == {"com.cloudflare.api.account." + ACCT_A: "*", "com.cloudflare.api.account." + ACCT_B: "*"}
-    assert directory.calls == [("accounts", "Team B")]
+    assert directory.calls == [("list_accounts", "Team B")]
 
 
-def test_zone_scope_settles_group_names():
+def test_zone_scope_settles_group_names(directory):
     # "Analytics Read" exists for zones and accounts: zones imply the zone one, accounts the account one.
     groups = tm.PermissionGroups(lambda: CATALOG)
-    by_zone = tm.normalize_policy({"permission_groups": ["Analytics Read"], "zones": ["example.net"]}, groups, "p", Directory().names())
-    by_account = tm.normalize_policy({"permission_groups": ["Analytics Read"], "accounts": [ACCT_A]}, groups, "p", Directory().names())
+    by_zone = tm.normalize_policy({"permission_groups": ["Analytics Read"], "zones": ["example.net"]}, groups, "p", resolver_of(directory))
+    by_account = tm.normalize_policy({"permission_groups": ["Analytics Read"], "accounts": [ACCT_A]}, groups, "p", resolver_of(directory))
     assert by_zone["permission_groups"] == ["3" * 32] and by_account["permission_groups"] == ["4" * 32]
 
 
-def test_one_lookup_per_distinct_name_per_task():
-    directory = Directory()
-    names = directory.names()
+def test_one_lookup_per_distinct_name_per_task(directory):
+    resolver = resolver_of(directory)
     declared = [zone_policy("example.net", "other.org")] * 50
     for index in range(50):
-        tm.normalize_policies(declared, tm.PermissionGroups(None), "tokens[%d].policies" % index, resource_names=names)
-    assert sorted(directory.calls) == [("zones", "example.net", None), ("zones", "other.org", None)]
+        tm.normalize_policies(declared, tm.PermissionGroups(None), "tokens[%d].policies" % index, resource_names=resolver)
+    assert sorted(directory.calls) == [("list_zones", "example.net", None), ("list_zones", "other.org", None)]
 
 
 def test_ids_and_shape_only_cost_nothing():
@@ -420,50 +406,48 @@ def test_shapes_are_checked_before_any_request(policy, message):
         tm.normalize_policy(policy, tm.PermissionGroups(None), "policies[0]")
 
 
-def test_key_given_both_ways_with_different_values_is_an_error():
+def test_key_given_both_ways_with_different_values_is_an_error(directory):
     nested = {"com.cloudflare.api.account." + ACCT_A: {"com.cloudflare.api.account.zone.*": "*"}}
     with pytest.raises(tm.InvalidToken, match="give it one way"):
         tm.normalize_policy({"permission_groups": ["2" * 32], "resources": nested, "accounts": [ACCT_A]},
-                            tm.PermissionGroups(None), "p", Directory().names())
+                            tm.PermissionGroups(None), "p", resolver_of(directory))
 
 
-def test_ambiguous_zone_lists_candidates_with_accounts():
+def test_ambiguous_zone_lists_candidates_with_accounts(directory):
     with pytest.raises(tm.InvalidToken) as info:
-        tm.normalize_policy(zone_policy("example.com"), tm.PermissionGroups(None), "policies[0]", Directory().names())
+        tm.normalize_policy(zone_policy("example.com"), tm.PermissionGroups(None), "policies[0]", resolver_of(directory))
     text = str(info.value)
     assert text.startswith("policies[0].zones[0]: zone name 'example.com' is ambiguous: 2 zones")
     assert "c" * 32 in text and "e" * 32 in text and ACCT_A in text and "'Team B'" in text and "account_id" in text
 
 
-def test_account_id_chooses_between_twins():
-    directory = Directory()
-    policy = tm.normalize_policy(zone_policy("example.com"), tm.PermissionGroups(None), "p", directory.names(ACCT_B))
+def test_account_id_chooses_between_twins(directory):
+    policy = tm.normalize_policy(zone_policy("example.com"), tm.PermissionGroups(None), "p", resolver_of(directory, ACCT_B))
     assert policy["resources"] == {"com.cloudflare.api.account.zone." + "e" * 32: "*"}
-    assert directory.calls == [("zones", "example.com", ACCT_B)]
+    assert directory.calls == [("list_zones", "example.com", ACCT_B)]
 
 
-def test_unknown_zone_lists_similar_names_or_says_none():
-    directory = Directory()
+def test_unknown_zone_lists_similar_names_or_says_none(directory):
     with pytest.raises(tm.InvalidToken) as info:
-        tm.normalize_policy(zone_policy("www.example.net"), tm.PermissionGroups(None), "policies[1]", directory.names(ACCT_A))
+        tm.normalize_policy(zone_policy("www.example.net"), tm.PermissionGroups(None), "policies[1]", resolver_of(directory, ACCT_A))
     text = str(info.value)
     assert "no zone named 'www.example.net' in account %s is visible" % ACCT_A in text
     assert "Zones with similar names: example.com: %s" % ("c" * 32) in text and "d" * 32 in text and "e" * 32 not in text
-    assert directory.calls == [("zones", "www.example.net", ACCT_A), ("zones", "contains:example", ACCT_A)]
+    assert directory.calls == [("list_zones", "www.example.net", ACCT_A), ("list_zones", "contains:example", ACCT_A)]
     with pytest.raises(tm.InvalidToken, match="No zone with a similar name is visible either"):
-        tm.normalize_policy(zone_policy("nothing.test"), tm.PermissionGroups(None), "p", directory.names())
+        tm.normalize_policy(zone_policy("nothing.test"), tm.PermissionGroups(None), "p", resolver_of(directory))
 
 
-def test_zone_read_refused_says_what_is_needed():
+def test_zone_read_refused_says_what_is_needed(directory):
     with pytest.raises(tm.InvalidToken) as info:
-        tm.normalize_policy(zone_policy("example.net"), tm.PermissionGroups(None), "policies[0]", Directory(refuse=True).names())
+        tm.normalize_policy(zone_policy("example.net"), tm.PermissionGroups(None), "policies[0]", resolver_of(refusing(directory)))
     assert str(info.value) == (
         "policies[0].zones[0]: cannot look up zone 'example.net': these credentials may not list zones (HTTP 403; "
         "Cloudflare said: 9109: Unauthorized to access requested resource). This needs Zone Read on the zones you name, "
         "or use zone ids.")
     with pytest.raises(tm.InvalidToken, match="This needs Account Settings Read on the accounts you name, or use account ids"):
         tm.normalize_policy({"permission_groups": ["2" * 32], "accounts": ["Team A"]}, tm.PermissionGroups(None), "p",
-                            Directory(refuse=True).names())
+                            resolver_of(refusing(directory)))
 
 
 def test_other_lookup_errors_pass_through():
@@ -473,22 +457,21 @@ def test_other_lookup_errors_pass_through():
         tm.normalize_policy(zone_policy("example.net"), tm.PermissionGroups(None), "p", tm.ResourceNames(broken))
 
 
-def test_unknown_and_ambiguous_accounts():
-    directory = Directory()
+def test_unknown_and_ambiguous_accounts(directory):
     with pytest.raises(tm.InvalidToken) as info:
-        tm.normalize_policy({"permission_groups": ["2" * 32], "accounts": ["Team C"]}, tm.PermissionGroups(None), "p", directory.names())
+        tm.normalize_policy({"permission_groups": ["2" * 32], "accounts": ["Team C"]}, tm.PermissionGroups(None), "p", resolver_of(directory))
     assert "no account named 'Team C'" in str(info.value) and "Team A (%s)" % ACCT_A in str(info.value)
     with pytest.raises(tm.InvalidToken, match="account name 'Twin' is ambiguous: 2 accounts"):
-        tm.normalize_policy({"permission_groups": ["2" * 32], "accounts": ["Twin"]}, tm.PermissionGroups(None), "p", directory.names())
+        tm.normalize_policy({"permission_groups": ["2" * 32], "accounts": ["Twin"]}, tm.PermissionGroups(None), "p", resolver_of(directory))
+    directory.accounts = []
     with pytest.raises(tm.InvalidToken, match="They can read no account"):
         tm.normalize_policy({"permission_groups": ["2" * 32], "accounts": ["Team A"]}, tm.PermissionGroups(None), "p",
-                            Directory(accounts=[]).names())
+                            resolver_of(directory))
 
 
-def test_desired_token_resolves_through_the_same_resolver():
-    directory = Directory()
+def test_desired_token_resolves_through_the_same_resolver(directory):
     desired = tm.desired_token({"name": "t", "policies": [zone_policy("example.net")]}, tm.PermissionGroups(None),
-                               resource_names=directory.names())
+                               resource_names=resolver_of(directory))
     assert desired["policies"] == [{"effect": "allow", "permission_groups": ["2" * 32],
                                     "resources": {"com.cloudflare.api.account.zone." + "d" * 32: "*"}}]
 
@@ -500,18 +483,17 @@ def test_name_map_keeps_names_that_round_trip():
     assert tm.name_map([]) == {}
 
 
-def test_declared_policy_round_trips():
+def test_declared_policy_round_trips(directory):
     zone_key = "com.cloudflare.api.account.zone."
     canonical = {"effect": "allow", "permission_groups": ["2" * 32], "resources": {
         zone_key + "c" * 32: "*", zone_key + "d" * 32: "*", "com.cloudflare.api.account." + ACCT_B: "*",
         zone_key + "*": "*", "com.cloudflare.api.account." + ACCT_A: {zone_key + "*": "*"}}}
-    names = tm.name_map(ZONES)
-    declared = tm.declared_policy(canonical, names, tm.name_map(ACCOUNTS))
+    zone_names = tm.name_map(ZONES)
+    declared = tm.declared_policy(canonical, zone_names, tm.name_map(ACCOUNTS))
     assert declared["zones"] == ["c" * 32, "example.net"]
     assert declared["accounts"] == ["Team B"]
     assert declared["resources"] == {zone_key + "*": "*", "com.cloudflare.api.account." + ACCT_A: {zone_key + "*": "*"}}
-    directory = Directory()
-    assert tm.normalize_policy(declared, tm.PermissionGroups(None), "p", directory.names()) == canonical
+    assert tm.normalize_policy(declared, tm.PermissionGroups(None), "p", resolver_of(directory)) == canonical
     assert tm.declared_policy({"permission_groups": ["2" * 32], "resources": {zone_key + "*": "*"}}) == {
         "effect": "allow", "permission_groups": ["2" * 32], "resources": {zone_key + "*": "*"}}
 

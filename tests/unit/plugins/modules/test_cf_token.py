@@ -50,7 +50,7 @@ def test_many_matches_fail_before_any_write(fake_client, state, check_mode):
 def test_change_is_one_full_put(fake_client):
     result, failed, client = fake_client(cf_token, {"name": "ci", "status": "disabled"}, ONE)
     assert not failed and result["changed"] and result["changes"] == ["status"]
-    (method, token_id, body), = client.writes
+    (method, token_id, body, _account_id), = client.writes
     assert method == "update_token"
     assert token_id == "a" * 32
     assert body["status"] == "disabled" and body["name"] == "ci"
@@ -110,4 +110,4 @@ def test_blank_environment_values_count_as_unset(fake_client, monkeypatch):
     monkeypatch.setenv("CLOUDFLARE_EMAIL", "")
     result, failed, client = fake_client(cf_token, {"name": "ci", "policies": POLICIES}, ONE)
     assert not failed, result
-    assert ("list_tokens", None) in client.calls
+    assert ("list_tokens", None, True) in client.calls

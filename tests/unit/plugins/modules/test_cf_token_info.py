@@ -3,13 +3,9 @@
 
 import datetime
 import hashlib
-import json
 
 import pytest
 
-from ansible.module_utils.testing import patch_module_args
-
-from ansible_collections.tokenops.cloudflare.plugins.module_utils import cloudflare_module
 from ansible_collections.tokenops.cloudflare.plugins.module_utils.cloudflare_api import CloudflareAuthError
 from ansible_collections.tokenops.cloudflare.plugins.module_utils.token_model import InvalidToken
 from ansible_collections.tokenops.cloudflare.plugins.modules import cf_token_info
@@ -133,96 +129,66 @@ def test_verification_keeps_only_documented_keys():
 
 
 # ------------------------------------------------------------------ main()
-class FakeClient:
-    """Stands in for CloudflareClient and records every call."""
-
-    tokens = TOKENS
-    errors = []
-    last = None
-
-    def __init__(self, **kwargs):
-        self.kwargs = kwargs
-        self.calls = []
-        FakeClient.last = self
-
-    def list_tokens(self, account_id=None, include_expired=True):
-        self.calls.append(("list_tokens", account_id, include_expired))
-        if self.errors:
-            raise self.errors[0]
-        return [dict(t, value=SECRET) for t in self.tokens]
-
-    def get_token(self, token_id, account_id=None):
-        self.calls.append(("get_token", token_id, account_id))
-        return next((dict(t) for t in self.tokens if t["id"] == token_id), None)
-
-    def verify_token(self, account_id=None):
-        self.calls.append(("verify_token", account_id))
-        return {"id": "b" * 32, "status": "active"}
+@pytest.fixture
+def fake(cloudflare, monkeypatch):
+    """The API lists every token of TOKENS with its secret in the answer; SECRET authenticates as token "b" * 32."""
+    cloudflare.tokens = [dict(t, value=SECRET) for t in TOKENS]
+    cloudflare.values = {"b" * 32: SECRET}
+    monkeypatch.setattr(cf_token_info, "utcnow", lambda: NOW)
+    return cloudflare
 
 
 @pytest.fixture
-def fake(monkeypatch):
-    FakeClient.last = None
-    monkeypatch.setattr(FakeClient, "errors", [])
-    monkeypatch.setattr(cloudflare_module, "CloudflareClient", FakeClient)
-    monkeypatch.setattr(cf_token_info, "utcnow", lambda: NOW)
-    for name in ("CLOUDFLARE_API_TOKEN", "CLOUDFLARE_TOKEN", "CLOUDFLARE_EMAIL", "CLOUDFLARE_API_KEY", "CLOUDFLARE_ACCOUNT_ID"):
-        monkeypatch.delenv(name, raising=False)
-    return FakeClient
+def run_main(fake_client, cloudflare):
+    """Run cf_token_info with ``args`` (authenticated with SECRET): its result, checked for SECRET."""
+
+    def run(**args):
+        args.setdefault("api_token", SECRET)
+        result, _failed, _cloudflare = fake_client(cf_token_info, args)
+        assert SECRET not in cloudflare.stdout
+        return result
+
+    return run
 
 
-def run_main(capsys, **args):
-    args.setdefault("api_token", SECRET)
-    with patch_module_args(args):
-        with pytest.raises(SystemExit):
-            cf_token_info.main()
-    out = capsys.readouterr().out
-    assert SECRET not in out
-    return json.loads(out)
-
-
-def calls():
-    return FakeClient.last.calls if FakeClient.last else []
-
-
-def test_main_lists_once_with_expired_tokens(fake, capsys):
-    result = run_main(capsys)
+def test_main_lists_once_with_expired_tokens(fake, run_main):
+    result = run_main()
     assert result["changed"] is False
     assert result["count"] == len(TOKENS)
     assert "verification" not in result
-    assert calls() == [("list_tokens", None, True)]
+    assert fake.calls == [("list_tokens", None, True)]
 
 
-def test_main_account_scope_and_filters(fake, capsys):
-    result = run_main(capsys, account_id="c" * 32, expires_within="14d", status=["active"])
+def test_main_account_scope_and_filters(fake, run_main):
+    result = run_main(account_id="c" * 32, expires_within="14d", status=["active"])
     assert [t["name"] for t in result["tokens"]] == ["soon"]
     assert result["tokens"][0]["expires_in_days"] == 3.0
-    assert calls() == [("list_tokens", "c" * 32, True)]
+    assert fake.calls == [("list_tokens", "c" * 32, True)]
 
 
-def test_main_by_id_is_one_get(fake, capsys):
-    result = run_main(capsys, id=TOKENS[2]["id"])
+def test_main_by_id_is_one_get(fake, run_main):
+    result = run_main(id=TOKENS[2]["id"])
     assert [t["name"] for t in result["tokens"]] == ["soon"]
-    assert calls() == [("get_token", TOKENS[2]["id"], None)]
+    assert fake.calls == [("get_token", TOKENS[2]["id"], None)]
 
 
-def test_main_unknown_id_is_empty(fake, capsys):
-    result = run_main(capsys, id="0" * 32)
+def test_main_unknown_id_is_empty(fake, run_main):
+    result = run_main(id="0" * 32)
     assert result["tokens"] == [] and result["count"] == 0
     assert "failed" not in result
 
 
-def test_main_verify_adds_one_call(fake, capsys):
-    result = run_main(capsys, verify=True, status=["active"], account_id="c" * 32)
+def test_main_verify_adds_one_call(fake, run_main):
+    result = run_main(verify=True, status=["active"], account_id="c" * 32)
     assert result["verification"] == {"id": "b" * 32, "status": "active", "not_before": None, "expires_on": None}
-    assert calls() == [("list_tokens", "c" * 32, True), ("verify_token", "c" * 32)]
+    assert fake.calls == [("list_tokens", "c" * 32, True), ("verify_token", "c" * 32)]
 
 
-def test_main_verify_alone_only_verifies(fake, capsys):
-    result = run_main(capsys, verify=True)
+def test_main_verify_alone_only_verifies(fake, run_main):
+    result = run_main(verify=True)
     assert result["verification"]["id"] == "b" * 32
     assert result["tokens"] == [] and result["count"] == 0
-    assert calls() == [("verify_token", None)]
+    assert fake.calls == [("verify_token", None)]
 
 
 @pytest.mark.parametrize("args,option", [
@@ -233,22 +199,22 @@ def test_main_verify_alone_only_verifies(fake, capsys):
     (dict(status=["exposed"]), "status"),
     (dict(min_age="an hour"), "min_age"),
 ])
-def test_main_bad_input_fails_without_a_call(fake, capsys, args, option):
-    result = run_main(capsys, **args)
+def test_main_bad_input_fails_without_a_call(fake, run_main, args, option):
+    result = run_main(**args)
     assert result["failed"] is True
     assert option in result["msg"]
-    assert calls() == []
+    assert fake.calls == []
 
 
-def test_main_verify_needs_an_api_token(fake, capsys):
-    result = run_main(capsys, api_token=None, api_email="ops@example.com", api_key=SECRET, verify=True)
+def test_main_verify_needs_an_api_token(fake, run_main):
+    result = run_main(api_token=None, api_email="ops@example.com", api_key=SECRET, verify=True)
     assert result["failed"] is True and "verify" in result["msg"]
-    assert calls() == []
+    assert fake.calls == []
 
 
-def test_main_auth_error_is_a_clean_failure(fake, capsys):
-    fake.errors.append(CloudflareAuthError("Authentication failed: Cloudflare rejected the credentials.", "GET", "/user/tokens", 401))
-    result = run_main(capsys)
+def test_main_auth_error_is_a_clean_failure(fake, run_main):
+    fake.fail("list_tokens", CloudflareAuthError("Authentication failed: Cloudflare rejected the credentials.", "GET", "/user/tokens", 401))
+    result = run_main()
     assert result["failed"] is True
     assert "Authentication failed" in result["msg"]
 
@@ -299,8 +265,8 @@ def test_an_unreadable_token_is_kept_raw_and_reported():
     assert cf_token_info.select([odd], cf_token_info.build_filters(params(never_expires=True)), NOW) == []
 
 
-def test_main_warns_about_an_unreadable_token_instead_of_failing(fake, capsys, monkeypatch):
+def test_main_warns_about_an_unreadable_token_instead_of_failing(fake, run_main, monkeypatch):
     monkeypatch.setattr(fake, "tokens", TOKENS[:1] + [token("odd", last_used_on="yesterday-ish")])
-    result = run_main(capsys)
+    result = run_main()
     assert "failed" not in result and result["count"] == 2
     assert any("odd" in str(w) and "cannot read" in str(w) for w in result["warnings"]), result.get("warnings")

@@ -1,20 +1,16 @@
 # Copyright (c) tokenops.cloudflare contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""cf_token_roll with a mocked client: ordering of checks and requests, and where the secret may appear."""
+"""cf_token_roll on the fake Cloudflare: ordering of checks and requests, and where the secret may appear."""
 
 import datetime
-import json
 import os
 import stat
-from unittest import mock
 
 import pytest
-from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.tokenops.cloudflare.plugins.module_utils import cloudflare_module
 from ansible_collections.tokenops.cloudflare.plugins.module_utils.cloudflare_api import (
     CloudflareAuthError,
-    CloudflareClient,
     CloudflareError,
     CloudflareWriteUncertain,
 )
@@ -23,7 +19,7 @@ from ansible_collections.tokenops.cloudflare.plugins.modules import cf_token_rol
 ACCOUNT = "0123456789abcdef0123456789abcdef"
 TOKEN_ID = "ed17574386854bf78a67040be0a770b0"
 OTHER_ID = "aa17574386854bf78a67040be0a770bb"
-NEW_SECRET = "NEWsecret-value-0123456789abcdefghijklm"
+MISSING_ID = "bb17574386854bf78a67040be0a770cc"
 AUTH_SECRET = "AUTHsecret-used-by-the-task-000000000000"
 
 
@@ -33,97 +29,83 @@ def token(token_id=TOKEN_ID, name="ci-dns", modified_on="2026-01-01T00:00:00Z"):
 
 
 @pytest.fixture
-def client():
-    fake = mock.create_autospec(CloudflareClient, instance=True)
-    fake.list_tokens.return_value = [token(), token(OTHER_ID, "other")]
-    fake.get_token.side_effect = [token(), token(modified_on="2026-06-01T00:00:00Z")]
-    fake.roll_token.return_value = NEW_SECRET
-    return fake
+def fake(cloudflare):
+    """ci-dns (TOKEN_ID, last modified 2026-01-01) and other (OTHER_ID)."""
+    return cloudflare.seed([token(), token(OTHER_ID, "other")])
 
 
 @pytest.fixture
-def verifier():
-    """The client the module builds with the new value, for the verify endpoint."""
-    fake = mock.create_autospec(CloudflareClient, instance=True)
-    fake.verify_token.return_value = {"id": TOKEN_ID, "status": "active"}
-    return fake
+def run(fake_client, cloudflare):
+    """Run the module as a task authenticated with AUTH_SECRET; returns (result, raw stdout)."""
+
+    def run_module(args):
+        result, _failed, _cloudflare = fake_client(cf_token_roll, dict(args, api_token=AUTH_SECRET))
+        for made in cloudflare.made[1:]:
+            # The verifying client authenticates with the new value alone.
+            assert made["api_token"] == cloudflare.issued[-1]
+        return result, cloudflare.stdout
+
+    return run_module
 
 
-def run(args, client, capsys, verifier=None):
-    """Run the module and return (result, raw stdout)."""
-    args = dict(args, api_token=AUTH_SECRET)
-    if verifier is None:
-        verifier = mock.create_autospec(CloudflareClient, instance=True)
-        verifier.verify_token.return_value = {"id": TOKEN_ID, "status": "active"}
-    with patch_module_args(args), mock.patch.object(cloudflare_module, "CloudflareClient", return_value=client), \
-            mock.patch.object(cf_token_roll, "CloudflareClient", return_value=verifier) as built:
-        with pytest.raises(SystemExit):
-            cf_token_roll.main()
-    out = capsys.readouterr().out
-    for call in built.call_args_list:
-        # The verifying client authenticates with the new value alone.
-        assert call.kwargs["api_token"] == NEW_SECRET
-    return json.loads(out), out
+def new_value(fake):
+    return fake.values[TOKEN_ID]
 
 
-def assert_no_secret(out):
-    assert NEW_SECRET not in out
+def assert_no_secret(fake, out):
+    assert not [value for value in fake.issued if value in out]
     assert AUTH_SECRET not in out
 
 
-def test_roll_by_name_returns_value_once_and_fresh_metadata(client, capsys):
-    client.get_token.side_effect = [token(modified_on="2026-06-01T00:00:00Z")]
-    result, out = run({"name": "ci-dns"}, client, capsys)
+def test_roll_by_name_returns_value_once_and_fresh_metadata(fake, run):
+    result, out = run({"name": "ci-dns"})
     assert result["changed"] is True
-    assert result["value"] == NEW_SECRET
-    assert out.count(NEW_SECRET) == 1
-    assert result["token"]["modified_on"] == "2026-06-01T00:00:00Z"
+    assert result["value"] == new_value(fake) == fake.issued[0]
+    assert out.count(new_value(fake)) == 1
+    assert result["token"]["modified_on"] == fake.now
     assert "value" not in result["token"]
-    client.roll_token.assert_called_once_with(TOKEN_ID, None)
+    assert fake.called("roll_token") == [("roll_token", TOKEN_ID, None)]
     assert result["diff"] == {
         "before": {"strategy": "roll", "id": TOKEN_ID, "name": "ci-dns", "value": "(current secret)"},
         "after": {"strategy": "roll", "id": TOKEN_ID, "name": "ci-dns", "value": "(new secret, not shown)"},
     }
 
 
-def test_check_mode_sends_no_roll(client, capsys):
-    result, out = run({"id": TOKEN_ID, "_ansible_check_mode": True}, client, capsys)
+def test_check_mode_sends_no_roll(fake, run):
+    result, out = run({"id": TOKEN_ID, "_ansible_check_mode": True})
     assert result["changed"] is True
     assert result["value"] is None
     assert result["token"]["id"] == TOKEN_ID
     assert result["diff"]["after"]["value"] == "(new secret, not shown)"
-    client.roll_token.assert_not_called()
-    client.get_token.assert_called_once_with(TOKEN_ID, None)
-    assert_no_secret(out)
+    assert fake.calls == [("get_token", TOKEN_ID, None)]
+    assert_no_secret(fake, out)
 
 
-def test_value_path_is_validated_before_any_request(client, capsys, tmp_path):
+def test_value_path_is_validated_before_any_request(fake, run, tmp_path):
     missing = tmp_path / "missing" / "token"
-    result, out = run({"name": "ci-dns", "value_path": str(missing)}, client, capsys)
+    result, out = run({"name": "ci-dns", "value_path": str(missing)})
     assert result["failed"] is True
     assert "value_path" in result["msg"] and str(missing.parent) in result["msg"]
-    assert client.method_calls == []
+    assert fake.calls == []
     assert not missing.parent.exists()
 
 
-def test_value_path_receives_secret_0600_and_result_omits_it(client, capsys, tmp_path):
+def test_value_path_receives_secret_0600_and_result_omits_it(fake, run, tmp_path):
     path = tmp_path / "token"
     path.write_text("old value")
-    client.get_token.side_effect = None
-    client.get_token.return_value = token()
-    result, out = run({"name": "ci-dns", "value_path": str(path)}, client, capsys)
+    result, out = run({"name": "ci-dns", "value_path": str(path)})
     assert result["changed"] is True
     assert result["value_path"] == str(path)
     assert "value" not in result
-    assert path.read_text() == NEW_SECRET
+    assert path.read_text() == new_value(fake)
     assert stat.S_IMODE(os.stat(str(path)).st_mode) == 0o600
-    assert_no_secret(out)
+    assert_no_secret(fake, out)
 
 
-def test_write_uncertain_message_is_about_rolls(client, capsys):
-    client.roll_token.side_effect = CloudflareWriteUncertain(
-        "The PUT request may or may not have been applied", "PUT", "/user/tokens/%s/value" % TOKEN_ID, 503)
-    result, out = run({"id": TOKEN_ID}, client, capsys)
+def test_write_uncertain_message_is_about_rolls(fake, run):
+    fake.fail("roll_token", CloudflareWriteUncertain(
+        "The PUT request may or may not have been applied", "PUT", "/user/tokens/%s/value" % TOKEN_ID, 503))
+    result, out = run({"id": TOKEN_ID})
     assert result["failed"] is True
     msg = result["msg"]
     assert "Rolling token %s ('ci-dns') may or may not have happened" % TOKEN_ID in msg
@@ -131,147 +113,144 @@ def test_write_uncertain_message_is_about_rolls(client, capsys):
     assert "modified_on" in msg and "2026-01-01T00:00:00Z" in msg
     assert "cf_token_info" in msg and "roll it again" in msg
     assert result["api_error"]["status"] == 503
-    client.roll_token.assert_called_once()
-    assert client.get_token.call_count == 1
-    assert_no_secret(out)
+    assert fake.kinds == ["get_token", "roll_token"]
+    assert_no_secret(fake, out)
 
 
-def test_unknown_token_fails_without_roll(client, capsys):
-    result, out = run({"name": "nope", "account_id": ACCOUNT}, client, capsys)
+def test_unknown_token_fails_without_roll(fake, run):
+    result, out = run({"name": "nope", "account_id": ACCOUNT})
     assert result["failed"] is True
     assert "no token named 'nope' exists in account %s" % ACCOUNT in result["msg"]
-    client.list_tokens.assert_called_once_with(ACCOUNT)
-    client.roll_token.assert_not_called()
+    assert fake.calls == [("list_tokens", ACCOUNT, True)]
 
 
-def test_unknown_id_fails_without_roll(client, capsys):
-    client.get_token.side_effect = None
-    client.get_token.return_value = None
-    result, out = run({"id": OTHER_ID}, client, capsys)
+def test_unknown_id_fails_without_roll(fake, run):
+    result, out = run({"id": MISSING_ID})
     assert result["failed"] is True
-    assert "no token %s exists" % OTHER_ID in result["msg"]
-    client.roll_token.assert_not_called()
+    assert "no token %s exists" % MISSING_ID in result["msg"]
+    assert fake.writes == []
 
 
-def test_duplicate_names_fail_listing_ids(client, capsys):
-    client.list_tokens.return_value = [token(), token(OTHER_ID)]
-    result, out = run({"name": "ci-dns"}, client, capsys)
+def test_duplicate_names_fail_listing_ids(fake, run):
+    fake.token(OTHER_ID)["name"] = "ci-dns"
+    result, out = run({"name": "ci-dns"})
     assert result["failed"] is True
     assert TOKEN_ID in result["msg"] and OTHER_ID in result["msg"]
-    client.roll_token.assert_not_called()
+    assert fake.writes == []
 
 
-def test_id_and_mismatching_name_refuse(client, capsys):
-    result, out = run({"id": TOKEN_ID, "name": "other"}, client, capsys)
+def test_id_and_mismatching_name_refuse(fake, run):
+    result, out = run({"id": TOKEN_ID, "name": "other"})
     assert result["failed"] is True
     assert "named 'ci-dns', not 'other'" in result["msg"]
-    client.roll_token.assert_not_called()
+    assert fake.writes == []
 
 
-def test_invalid_id_fails_before_any_request(client, capsys):
-    result, out = run({"id": "not-an-id"}, client, capsys)
+def test_invalid_id_fails_before_any_request(fake, run):
+    result, out = run({"id": "not-an-id"})
     assert result["failed"] is True
     assert result["msg"].startswith("id must be")
-    assert client.method_calls == []
+    assert fake.calls == []
 
 
-def test_empty_name_fails_before_any_request(client, capsys):
-    result, out = run({"name": " "}, client, capsys)
+def test_empty_name_fails_before_any_request(fake, run):
+    result, out = run({"name": " "})
     assert result["failed"] is True
     assert result["msg"].startswith("name must not be empty")
-    assert client.method_calls == []
+    assert fake.calls == []
 
 
-def test_account_scope_is_passed_to_every_call(client, capsys):
-    result, out = run({"id": TOKEN_ID, "account_id": ACCOUNT}, client, capsys)
+def test_account_scope_is_passed_to_every_call(fake, run):
+    result, out = run({"id": TOKEN_ID, "account_id": ACCOUNT})
     assert result["changed"] is True
-    client.roll_token.assert_called_once_with(TOKEN_ID, ACCOUNT)
-    assert client.get_token.call_args_list == [mock.call(TOKEN_ID, ACCOUNT), mock.call(TOKEN_ID, ACCOUNT)]
+    assert fake.calls == [("get_token", TOKEN_ID, ACCOUNT), ("roll_token", TOKEN_ID, ACCOUNT),
+                          ("verify_token", ACCOUNT), ("get_token", TOKEN_ID, ACCOUNT)]
 
 
-def test_failed_read_back_keeps_value_and_warns_without_secret(client, capsys):
-    client.get_token.side_effect = [token(), CloudflareAuthError("Authentication failed.", "GET", "/user/tokens/x", 401)]
-    result, out = run({"id": TOKEN_ID}, client, capsys)
+def test_failed_read_back_keeps_value_and_warns_without_secret(fake, run):
+    fake.fail("get_token", CloudflareAuthError("Authentication failed.", "GET", "/user/tokens/x", 401), after=1)
+    result, out = run({"id": TOKEN_ID})
     assert result["changed"] is True
-    assert result["value"] == NEW_SECRET
-    assert out.count(NEW_SECRET) == 1
+    assert result["value"] == new_value(fake)
+    assert out.count(new_value(fake)) == 1
     assert result["token"]["modified_on"] == "2026-01-01T00:00:00Z"
     # Warnings are structured objects since ansible-core 2.19.
-    assert "refused the credentials when it was read back" in json.dumps(result["warnings"])
+    assert "refused the credentials when it was read back" in out
 
 
-def test_other_read_back_errors_are_named_in_the_warning(client, capsys):
-    client.get_token.side_effect = [token(), CloudflareError("Request rejected by Cloudflare.", "GET", "/user/tokens/x", 400)]
-    result, out = run({"id": TOKEN_ID}, client, capsys)
+def test_other_read_back_errors_are_named_in_the_warning(fake, run):
+    fake.fail("get_token", CloudflareError("Request rejected by Cloudflare.", "GET", "/user/tokens/x", 400), after=1)
+    result, out = run({"id": TOKEN_ID})
     assert result["changed"] is True
-    assert "reading it back failed (Request rejected by Cloudflare." in json.dumps(result["warnings"])
-    assert out.count(NEW_SECRET) == 1
+    assert "reading it back failed (Request rejected by Cloudflare." in out
+    assert out.count(new_value(fake)) == 1
 
 
-def test_unwritable_value_path_after_roll_fails_without_secret(client, capsys, tmp_path):
-    path = tmp_path / "token"
-    with mock.patch.object(cloudflare_module, "write_secret_file", side_effect=OSError(28, "No space left on device")):
-        result, out = run({"id": TOKEN_ID, "value_path": str(path)}, client, capsys)
+def test_unwritable_value_path_after_roll_fails_without_secret(fake, run, tmp_path, monkeypatch):
+    def full_disk(path, value):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(cloudflare_module, "write_secret_file", full_disk)
+    result, out = run({"id": TOKEN_ID, "value_path": str(tmp_path / "token")})
     assert result["failed"] is True
     assert result["changed"] is True
     assert "was rolled" in result["msg"] and "No space left on device" in result["msg"]
-    assert_no_secret(out)
+    assert fake.kinds[:2] == ["get_token", "roll_token"]
+    assert_no_secret(fake, out)
 
 
-def test_answer_without_value_fails_clearly(client, capsys):
-    client.roll_token.return_value = {}
-    result, out = run({"id": TOKEN_ID}, client, capsys)
+def test_answer_without_value_fails_clearly(fake, run):
+    fake.answer("roll_token", {})
+    result, out = run({"id": TOKEN_ID})
     assert result["failed"] is True
     assert "carried no new value" in result["msg"]
 
 
 # ----------------------------------------------------------- roll: verify, max_age
-def test_roll_verifies_the_new_value_with_that_value(client, capsys, verifier):
-    client.get_token.side_effect = [token(), token(modified_on="2026-06-01T00:00:00Z")]
-    result, out = run({"id": TOKEN_ID}, client, capsys, verifier)
+def test_roll_verifies_the_new_value_with_that_value(fake, run):
+    result, out = run({"id": TOKEN_ID})
     assert result["verified"] is True
-    verifier.verify_token.assert_called_once_with(None)
+    assert fake.called("verify_token") == [("verify_token", None)]
+    assert [made["api_token"] for made in fake.made] == [AUTH_SECRET, new_value(fake)]
 
 
-def test_roll_that_does_not_verify_fails_but_keeps_the_value(client, capsys, verifier):
-    verifier.verify_token.side_effect = CloudflareAuthError("Authentication failed.", "GET", "/user/tokens/verify", 401)
-    result, out = run({"id": TOKEN_ID}, client, capsys, verifier)
+def test_roll_that_does_not_verify_fails_but_keeps_the_value(fake, run):
+    fake.fail("verify_token", CloudflareAuthError("Authentication failed.", "GET", "/user/tokens/verify", 401))
+    result, out = run({"id": TOKEN_ID})
     assert result["failed"] is True and result["changed"] is True
     assert "did not verify: Cloudflare rejected it" in result["msg"]
-    assert result["value"] == NEW_SECRET
-    assert NEW_SECRET not in result["msg"]
+    assert result["value"] == new_value(fake)
+    assert new_value(fake) not in result["msg"]
 
 
-def test_roll_verifying_as_another_token_fails(client, capsys, verifier):
-    verifier.verify_token.return_value = {"id": OTHER_ID, "status": "active"}
-    result, out = run({"id": TOKEN_ID}, client, capsys, verifier)
+def test_roll_verifying_as_another_token_fails(fake, run):
+    fake.answer("verify_token", {"id": OTHER_ID, "status": "active"})
+    result, out = run({"id": TOKEN_ID})
     assert result["failed"] is True
     assert "verifies as token %s, not %s" % (OTHER_ID, TOKEN_ID) in result["msg"]
 
 
-def test_roll_of_a_disabled_token_with_verify_is_refused_before_the_roll(client, capsys):
-    client.get_token.side_effect = [dict(token(), status="disabled")]
-    result, out = run({"id": TOKEN_ID}, client, capsys)
+def test_roll_of_a_disabled_token_with_verify_is_refused_before_the_roll(fake, run):
+    fake.token(TOKEN_ID)["status"] = "disabled"
+    result, out = run({"id": TOKEN_ID})
     assert result["failed"] is True
     assert "is disabled" in result["msg"] and "verify=false" in result["msg"]
-    client.roll_token.assert_not_called()
+    assert fake.writes == []
 
 
-def test_roll_not_due_under_max_age_sends_no_write(client, capsys):
-    recent = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-    client.get_token.side_effect = [token(modified_on=recent)]
-    result, out = run({"id": TOKEN_ID, "max_age": "30d"}, client, capsys)
+def test_roll_not_due_under_max_age_sends_no_write(fake, run):
+    fake.token(TOKEN_ID)["modified_on"] = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    result, out = run({"id": TOKEN_ID, "max_age": "30d"})
     assert result["changed"] is False
     assert result["action"] == "none"
     assert result["value"] is None
-    client.roll_token.assert_not_called()
+    assert fake.writes == []
 
 
-def test_roll_due_under_max_age_counts_from_modified_on(client, capsys):
-    client.get_token.side_effect = [token(modified_on="2026-01-01T00:00:00Z"), token()]
-    result, out = run({"id": TOKEN_ID, "max_age": "1d"}, client, capsys)
+def test_roll_due_under_max_age_counts_from_modified_on(fake, run):
+    result, out = run({"id": TOKEN_ID, "max_age": "1d"})
     assert result["changed"] is True and result["action"] == "rolled"
-    client.roll_token.assert_called_once()
+    assert fake.writes == [("roll_token", TOKEN_ID, None)]
 
 
 @pytest.mark.parametrize("args, message", [
@@ -280,11 +259,11 @@ def test_roll_due_under_max_age_counts_from_modified_on(client, capsys):
     ({"name": "ci-dns", "id": TOKEN_ID, "strategy": "replace"}, "id cannot be used with strategy=replace"),
     ({"name": "ci-dns", "strategy": "replace", "overlap": "1 hour"}, "overlap: '1 hour' is not a duration"),
 ])
-def test_bad_options_fail_before_any_request(client, capsys, args, message):
-    result, out = run(args, client, capsys)
+def test_bad_options_fail_before_any_request(fake, run, args, message):
+    result, out = run(args)
     assert result["failed"] is True
     assert result["msg"].startswith(message)
-    assert client.method_calls == []
+    assert fake.calls == []
 
 
 # ------------------------------------------------------------- replace: decisions
@@ -351,122 +330,61 @@ def test_plan_refuses_disabled_and_missing():
     assert cf_token_roll.plan_replace([], "app", NOW)["error"] == "no token named 'app' exists"
 
 
-# ------------------------------------------------------- replace: the module, on a fake store
-class Store:
-    """Tokens with their values; clients bound to a value, as Cloudflare authenticates them."""
+# ------------------------------------------------------- replace: the module, on the fake Cloudflare
+@pytest.fixture
+def replace(fake_client, cloudflare):
+    """``replace(*tokens, check_mode=False, **args)``: run strategy=replace for 'app' on just ``tokens``."""
 
-    def __init__(self, tokens):
-        self.tokens = dict((t["id"], dict(t)) for t in tokens)
-        self.writes = []
-        self.counter = 0
+    def run_module(*tokens, check_mode=False, **args):
+        args = dict({"name": "app", "strategy": "replace", "api_token": AUTH_SECRET}, **args)
+        result, _failed, _cloudflare = fake_client(cf_token_roll, args, tokens, check_mode)
+        return result, cloudflare.stdout
 
-    def client(self, api_token=None, **kwargs):
-        return StoreClient(self, api_token)
-
-
-class StoreClient:
-    def __init__(self, store, value):
-        self.store = store
-        self.value = value
-
-    def list_tokens(self, account_id=None):
-        return [public(t) for t in self.store.tokens.values()]
-
-    def get_token(self, token_id, account_id=None):
-        t = self.store.tokens.get(token_id)
-        return public(t) if t else None
-
-    def _new_value(self):
-        self.store.counter += 1
-        return "%s-%d" % (NEW_SECRET, self.store.counter)
-
-    def create_token(self, body, account_id=None):
-        self.store.writes.append(("create", body))
-        new_id = "%032x" % (len(self.store.tokens) + 0xc0ffee)
-        token = dict(body, id=new_id, status="active", issued_on="2026-12-01T12:00:00Z", value=self._new_value())
-        self.store.tokens[new_id] = token
-        return dict(token)
-
-    def roll_token(self, token_id, account_id=None):
-        self.store.writes.append(("roll", token_id))
-        self.store.tokens[token_id]["value"] = self._new_value()
-        return self.store.tokens[token_id]["value"]
-
-    def update_token(self, token_id, body, account_id=None):
-        self.store.writes.append(("update", token_id, body))
-        self.store.tokens[token_id].update(body)
-        return public(self.store.tokens[token_id])
-
-    def delete_token(self, token_id, account_id=None):
-        self.store.writes.append(("delete", token_id))
-        return self.store.tokens.pop(token_id, None) is not None
-
-    def verify_token(self, account_id=None):
-        for t in self.store.tokens.values():
-            if t.get("value") == self.value:
-                return {"id": t["id"], "status": t["status"]}
-        raise CloudflareAuthError("Authentication failed.", "GET", "/user/tokens/verify", 401)
+    return run_module
 
 
-def public(token):
-    return dict((k, v) for k, v in token.items() if k != "value")
+def app_value(fake):
+    """The secret of the one token named 'app'."""
+    (current,) = fake.named("app")
+    return fake.values[current["id"]]
 
 
-def replace(store, capsys, check_mode=False, **args):
-    args = dict({"name": "app", "strategy": "replace", "api_token": AUTH_SECRET, "_ansible_check_mode": check_mode}, **args)
-    with patch_module_args(args), mock.patch.object(cloudflare_module, "CloudflareClient", side_effect=store.client), \
-            mock.patch.object(cf_token_roll, "CloudflareClient", side_effect=store.client):
-        with pytest.raises(SystemExit):
-            cf_token_roll.main()
-    out = capsys.readouterr().out
-    return json.loads(out), out
-
-
-def named(store, name="app"):
-    return [t for t in store.tokens.values() if t["name"] == name]
-
-
-def test_replace_creates_verifies_then_retires(capsys, tmp_path):
-    store = Store([dict(api_token(TOKEN_ID), value="OLD-value")])
+def test_replace_creates_verifies_then_retires(cloudflare, replace, tmp_path):
     path = tmp_path / "app.token"
-    result, out = replace(store, capsys, value_path=str(path), overlap="2h")
+    result, out = replace(dict(api_token(TOKEN_ID), value="OLD-value"), value_path=str(path), overlap="2h")
     assert result["changed"] is True and result["action"] == "replaced" and result["verified"] is True
-    kinds = [w[0] for w in store.writes]
-    assert kinds == ["create", "update"]
-    created = store.writes[0][1]
+    assert [w[0] for w in cloudflare.writes] == ["create_token", "update_token"]
+    created = cloudflare.writes[0][1]
     assert created["name"] == "app" and created["not_before"] == "2025-01-01T00:00:00Z"
     assert created["condition"] == {"request_ip": {"in": ["192.0.2.0/24"]}}
     assert created["policies"] == [{"effect": "allow", "permission_groups": [{"id": "1" * 32}],
                                     "resources": {"com.cloudflare.api.account.zone.*": "*"}}]
-    retired = store.tokens[TOKEN_ID]
-    assert retired["name"].startswith("app (retired ") and retired["value"] == "OLD-value"
+    retired = cloudflare.token(TOKEN_ID)
+    assert retired["name"].startswith("app (retired ") and cloudflare.values[TOKEN_ID] == "OLD-value"
     left = cf_token_roll.parse_datetime(retired["expires_on"]) - datetime.datetime.now(datetime.timezone.utc)
     assert datetime.timedelta(hours=1, minutes=59) < left <= datetime.timedelta(hours=2)
     assert result["retired"]["id"] == TOKEN_ID and result["retired"]["deleted"] is False
-    assert len(named(store)) == 1 and path.read_text() == named(store)[0]["value"]
-    assert NEW_SECRET not in out and "OLD-value" not in out
+    assert path.read_text() == app_value(cloudflare) == cloudflare.issued[0]
+    assert cloudflare.issued[0] not in out and "OLD-value" not in out
 
 
-def test_replace_with_overlap_zero_deletes_the_predecessor(capsys):
-    store = Store([dict(api_token(TOKEN_ID), value="OLD-value")])
-    result, out = replace(store, capsys, overlap="0")
-    assert [w[0] for w in store.writes] == ["create", "delete"]
-    assert TOKEN_ID not in store.tokens
+def test_replace_with_overlap_zero_deletes_the_predecessor(cloudflare, replace):
+    result, out = replace(dict(api_token(TOKEN_ID), value="OLD-value"), overlap="0")
+    assert [w[0] for w in cloudflare.writes] == ["create_token", "delete_token"]
+    assert cloudflare.token(TOKEN_ID) is None
     assert result["retired"]["deleted"] is True
-    assert result["value"] == named(store)[0]["value"]
+    assert result["value"] == app_value(cloudflare)
 
 
-def test_replace_keeps_an_earlier_expiry_of_the_predecessor(capsys):
+def test_replace_keeps_an_earlier_expiry_of_the_predecessor(cloudflare, replace):
     soon = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    store = Store([dict(api_token(TOKEN_ID, expires_on=soon), value="OLD-value")])
-    replace(store, capsys, overlap="1d")
-    assert store.tokens[TOKEN_ID]["expires_on"] == soon
+    replace(dict(api_token(TOKEN_ID, expires_on=soon), value="OLD-value"), overlap="1d")
+    assert cloudflare.token(TOKEN_ID)["expires_on"] == soon
 
 
-def test_replace_check_mode_reads_only_and_shows_the_plan(capsys):
-    store = Store([dict(api_token(TOKEN_ID), value="OLD-value")])
-    result, out = replace(store, capsys, check_mode=True, _ansible_diff=True)
-    assert store.writes == []
+def test_replace_check_mode_reads_only_and_shows_the_plan(cloudflare, replace):
+    result, out = replace(dict(api_token(TOKEN_ID), value="OLD-value"), check_mode=True, _ansible_diff=True)
+    assert cloudflare.writes == []
     assert result["changed"] is True and result["action"] == "replaced" and result["value"] is None
     after = result["diff"]["after"]
     assert after["strategy"] == "replace"
@@ -474,81 +392,70 @@ def test_replace_check_mode_reads_only_and_shows_the_plan(capsys):
     assert after["tokens"][1]["id"] == TOKEN_ID and after["tokens"][1]["name"].startswith("app (retired ")
 
 
-def test_replace_that_does_not_verify_leaves_the_predecessor(capsys, tmp_path):
-    store = Store([dict(api_token(TOKEN_ID), value="OLD-value")])
-    with mock.patch.object(StoreClient, "verify_token", side_effect=CloudflareAuthError("no", "GET", "/verify", 401)):
-        result, out = replace(store, capsys, value_path=str(tmp_path / "v"))
+def test_replace_that_does_not_verify_leaves_the_predecessor(cloudflare, replace, tmp_path):
+    cloudflare.fail("verify_token", CloudflareAuthError("no", "GET", "/verify", 401))
+    result, out = replace(dict(api_token(TOKEN_ID), value="OLD-value"), value_path=str(tmp_path / "v"))
     assert result["failed"] is True and result["changed"] is True
     assert "did not verify" in result["msg"] and "still valid" in result["msg"]
-    assert [w[0] for w in store.writes] == ["create"]
-    assert store.tokens[TOKEN_ID]["name"] == "app"
+    assert [w[0] for w in cloudflare.writes] == ["create_token"]
+    assert cloudflare.token(TOKEN_ID)["name"] == "app"
 
 
-def test_uncertain_create_says_a_rerun_finishes(capsys):
-    store = Store([dict(api_token(TOKEN_ID), value="OLD-value")])
-    error = CloudflareWriteUncertain("may or may not", "POST", "/user/tokens", 503)
-    with mock.patch.object(StoreClient, "create_token", side_effect=error):
-        result, out = replace(store, capsys)
+def test_uncertain_create_says_a_rerun_finishes(cloudflare, replace):
+    cloudflare.fail("create_token", CloudflareWriteUncertain("may or may not", "POST", "/user/tokens", 503))
+    result, out = replace(dict(api_token(TOKEN_ID), value="OLD-value"))
     assert result["failed"] is True
     assert "Creating the successor of 'app' may or may not have happened" in result["msg"]
     assert "Run the task again" in result["msg"] and "HTTP 503" in result["msg"]
-    assert store.tokens[TOKEN_ID]["name"] == "app"
+    assert cloudflare.token(TOKEN_ID)["name"] == "app"
 
 
-def interrupted(successor_value="SUCCESSOR-value"):
-    old = dict(api_token(TOKEN_ID), value="OLD-value")
-    new = dict(api_token(OTHER_ID, issued_on="2026-12-01T11:00:00Z"), value=successor_value)
-    return Store([old, new])
+# The predecessor and the successor a replacement left behind when it was interrupted.
+INTERRUPTED = (dict(api_token(TOKEN_ID), value="OLD-value"),
+               dict(api_token(OTHER_ID, issued_on="2026-12-01T11:00:00Z"), value="SUCCESSOR-value"))
 
 
-def test_resume_with_the_successor_value_in_the_file_only_retires(capsys, tmp_path):
-    store = interrupted()
+def test_resume_with_the_successor_value_in_the_file_only_retires(cloudflare, replace, tmp_path):
     path = tmp_path / "app.token"
     path.write_text("SUCCESSOR-value")
-    result, out = replace(store, capsys, value_path=str(path))
+    result, out = replace(*INTERRUPTED, value_path=str(path))
     assert result["action"] == "resumed" and result["verified"] is True
-    assert [w[0] for w in store.writes] == ["update"]
-    assert store.writes[0][1] == TOKEN_ID
+    assert [w[:2] for w in cloudflare.writes] == [("update_token", TOKEN_ID)]
     assert path.read_text() == "SUCCESSOR-value"
     assert result["token"]["id"] == OTHER_ID
 
 
 @pytest.mark.parametrize("stored", [None, "OLD-value", "garbage value", ""])
-def test_resume_without_proof_of_delivery_rolls_the_successor_once(capsys, tmp_path, stored):
-    store = interrupted()
+def test_resume_without_proof_of_delivery_rolls_the_successor_once(cloudflare, replace, tmp_path, stored):
     path = tmp_path / "app.token"
     if stored is not None:
         path.write_text(stored)
-    result, out = replace(store, capsys, value_path=str(path))
-    assert [w[:2] for w in store.writes] == [("roll", OTHER_ID), ("update", TOKEN_ID)]
-    assert path.read_text() == store.tokens[OTHER_ID]["value"] != "SUCCESSOR-value"
-    assert len(named(store)) == 1
+    result, out = replace(*INTERRUPTED, value_path=str(path))
+    assert [w[:2] for w in cloudflare.writes] == [("roll_token", OTHER_ID), ("update_token", TOKEN_ID)]
+    assert path.read_text() == cloudflare.values[OTHER_ID] == cloudflare.issued[0]
+    assert len(cloudflare.named("app")) == 1
 
 
-def test_resume_without_value_path_rolls_and_returns_the_value(capsys):
-    store = interrupted()
-    result, out = replace(store, capsys)
-    assert [w[0] for w in store.writes] == ["roll", "update"]
-    assert result["value"] == store.tokens[OTHER_ID]["value"]
+def test_resume_without_value_path_rolls_and_returns_the_value(cloudflare, replace):
+    result, out = replace(*INTERRUPTED)
+    assert [w[0] for w in cloudflare.writes] == ["roll_token", "update_token"]
+    assert result["value"] == cloudflare.values[OTHER_ID] == cloudflare.issued[0]
 
 
-def test_resume_in_check_mode_writes_nothing(capsys, tmp_path):
-    store = interrupted()
-    result, out = replace(store, capsys, check_mode=True, value_path=str(tmp_path / "none"))
-    assert store.writes == []
+def test_resume_in_check_mode_writes_nothing(cloudflare, replace, tmp_path):
+    result, out = replace(*INTERRUPTED, check_mode=True, value_path=str(tmp_path / "none"))
+    assert cloudflare.writes == []
     assert result["action"] == "resumed"
 
 
-def test_replace_not_due_writes_nothing(capsys):
+def test_replace_not_due_writes_nothing(cloudflare, replace):
     recent = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.123456Z")
-    store = Store([dict(api_token(TOKEN_ID, issued_on=recent), value="OLD-value")])
-    result, out = replace(store, capsys, max_age="30d")
+    result, out = replace(dict(api_token(TOKEN_ID, issued_on=recent), value="OLD-value"), max_age="30d")
     assert result["changed"] is False and result["action"] == "none"
-    assert store.writes == []
+    assert cloudflare.writes == []
 
 
-def test_replace_refuses_a_token_not_valid_yet_when_verifying(capsys):
-    store = Store([dict(api_token(TOKEN_ID, not_before="2099-01-01T00:00:00Z"), value="OLD-value")])
-    result, out = replace(store, capsys)
+def test_replace_refuses_a_token_not_valid_yet_when_verifying(cloudflare, replace):
+    result, out = replace(dict(api_token(TOKEN_ID, not_before="2099-01-01T00:00:00Z"), value="OLD-value"))
     assert result["failed"] is True and "not valid before" in result["msg"]
-    assert store.writes == []
+    assert cloudflare.writes == []

@@ -11,21 +11,18 @@ from ansible_collections.tokenops.cloudflare.plugins.modules import cf_token_inf
 
 TOKEN = "T" * 40
 KEY = "K" * 37
-ENV = ("CLOUDFLARE_API_TOKEN", "CLOUDFLARE_TOKEN", "CLOUDFLARE_EMAIL", "CLOUDFLARE_API_KEY", "CLOUDFLARE_ACCOUNT_ID")
 
 
 @pytest.fixture
 def run_info(fake_client, monkeypatch):
     """Run cf_token_info with exactly ``args`` and ``env``; returns (result, failed, client keyword arguments)."""
-    for name in ENV:
-        monkeypatch.delenv(name, raising=False)
 
     def run(args, env):
         for name, value in env.items():
             monkeypatch.setenv(name, value)
         result, failed, client = fake_client(cf_token_info, dict({"api_token": None}, **args))
         run.calls = client.calls
-        return result, failed, client.made or {}
+        return result, failed, client.made[0] if client.made else {}
 
     return run
 
@@ -50,10 +47,10 @@ def test_both_methods_as_options_fail_before_any_client(run_info):
 def test_empty_account_id_option_means_user_scope(run_info):
     result, failed, made = run_info({"api_token": TOKEN, "account_id": ""}, {"CLOUDFLARE_ACCOUNT_ID": "a" * 32})
     assert not failed, result
-    assert run_info.calls == [("list_tokens", None)]
+    assert run_info.calls == [("list_tokens", None, True)]
     result, failed, made = run_info({"api_token": TOKEN}, {"CLOUDFLARE_ACCOUNT_ID": "a" * 32})
     assert not failed, result
-    assert run_info.calls == [("list_tokens", "a" * 32)]
+    assert run_info.calls == [("list_tokens", "a" * 32, True)]
 
 
 def test_secrets_from_the_environment_are_no_log_values(run_info, monkeypatch):
