@@ -617,8 +617,9 @@ def _unique(items):
 def _never_connected(exc):
     """Why no connection was made: ``"resolve"``, ``"refused"`` or ``"connect"``; None if one may have been."""
     text = repr(exc)
-    if ("NameResolutionError" in text or "Name or service not known" in text or "nodename nor servname" in text
-            or "Temporary failure in name resolution" in text or "getaddrinfo failed" in text):
+    resolve_errors = ("NameResolutionError", "Name or service not known", "nodename nor servname",
+                      "Temporary failure in name resolution", "getaddrinfo failed")
+    if any(error in text for error in resolve_errors):
         return "resolve"
     if "Connection refused" in text or "ConnectionRefusedError" in text:
         return "refused"

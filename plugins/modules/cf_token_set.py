@@ -493,9 +493,8 @@ class Report:
             if plan.revoked:
                 module.module.warn("Token %r has status %r: Cloudflare revoked it and it cannot be changed; nothing was "
                                    "sent. Replace it (tokenops.cloudflare.cf_token_roll strategy=replace)." % (plan.name, plan.revoked))
-        self.missing_values = [plan.name for item, plan in zip(items, plans)
-                               if plan.current and item["state"] == "present" and item["value_path"]
-                               and not os.path.exists(item["value_path"])]
+        kept = [(item, plan) for item, plan in zip(items, plans) if plan.current and item["state"] == "present"]
+        self.missing_values = [plan.name for item, plan in kept if item["value_path"] and not os.path.exists(item["value_path"])]
         for item, plan in zip(items, plans):
             if plan.name in self.missing_values:
                 module.module.warn(missing_value_warning(plan.name, item["value_path"]))
