@@ -65,6 +65,15 @@ options:
     description:
       - V(true) returns only tokens without an expiry date, V(false) only tokens with one.
     type: bool
+  declarations:
+    description:
+      - Add to every returned token its RV(tokens[].declaration), the form M(tokenops.cloudflare.cf_token_set) accepts,
+        to adopt an existing scope as code (see C(playbooks/export.yml)).
+      - Off by default, so an audit that lists a whole account returns only what Cloudflare sent and the derived day
+        counts. A declaration roughly doubles the size of each returned token, and naming zones in it may cost one
+        listing of the zones.
+    type: bool
+    default: false
   verify:
     description:
       - Also describe the API token this task authenticates with, using Cloudflare's verify endpoint, in RV(verification).
@@ -105,6 +114,16 @@ EXAMPLES = r"""
   tokenops.cloudflare.cf_token_info:
     status: [active]
     never_expires: true
+
+- name: Adopt the scope as code - every token with its declaration, which cf_token_set accepts as it is
+  tokenops.cloudflare.cf_token_info:
+    status: [active, disabled]
+    declarations: true
+  register: scope
+
+- name: Converge the scope to those declarations (nothing to change)
+  tokenops.cloudflare.cf_token_set:
+    tokens: "{{ scope.tokens | map(attribute='declaration') | list }}"
 
 - name: Check the credential this play runs with
   tokenops.cloudflare.cf_token_info:
@@ -211,6 +230,7 @@ tokens:
           credentials may read them (one listing of the zones, only when a token names a zone by id), by id otherwise.
         - Feeding C(tokens | map(attribute='declaration') | list) to M(tokenops.cloudflare.cf_token_set) changes
           nothing, so an existing scope is adopted in one command (see C(playbooks/export.yml)).
+      returned: when O(declarations=true)
       type: dict
     age_days:
       description:
@@ -287,6 +307,7 @@ ARGUMENT_SPEC = dict(
     unused_for=dict(type="str"),
     min_age=dict(type="str"),
     never_expires=dict(type="bool"),
+    declarations=dict(type="bool", default=False),
     verify=dict(type="bool", default=False),
 )
 
@@ -376,8 +397,9 @@ def age_days(token, now):
 DATE_FILTERS = ("expires_within", "unused_for", "min_age", "never_expires")
 
 
-def select(tokens, filters, now, problems=None, zone_names=None):
-    """The public form of the tokens that pass the filters, each with its derived day counts.
+def select(tokens, filters, now, problems=None, zone_names=None, declarations=False):
+    """The public form of the tokens that pass the filters, each with its derived day counts
+    (and with ``declarations``, its declaration, zones named from ``zone_names``).
 
     A token with data that cannot be read is kept as Cloudflare sent it, derived fields None, when no
     date filter is set and its name and status pass; ``(token, reason)`` is appended to ``problems``.
@@ -403,7 +425,8 @@ def select(tokens, filters, now, problems=None, zone_names=None):
             derived = {"expires_in_days": None, "unused_days": None, "age_days": None}
         shown = public_token(token)
         shown.update(derived)
-        shown["declaration"] = declaration(token, zone_names)
+        if declarations:
+            shown["declaration"] = declaration(token, zone_names)
         selected.append(shown)
     return selected
 
@@ -435,8 +458,9 @@ def run(module):
     else:
         found = module.client.list_tokens(module.account_id, include_expired=True)
     problems = []
-    # Zone names cost one listing of the zones, and only when a token names a zone by id.
-    tokens = select(found, filters, now, problems, module.zone_names() if zone_ids_in(found) else None)
+    # Zone names in declarations cost one listing of the zones, and only when a token names a zone by id.
+    zone_names = module.zone_names() if p["declarations"] and zone_ids_in(found) else None
+    tokens = select(found, filters, now, problems, zone_names, p["declarations"])
     for token, reason in problems:
         module.warn("Token %s (%r) has data this module cannot read (%s); it is returned as Cloudflare sent it, "
                     "without expires_in_days, unused_days and age_days, and date filters skip it."

@@ -112,8 +112,15 @@ def test_result_has_no_secret_and_expires_in_days():
     assert result[0]["expires_in_days"] == 3.0
     assert result[1]["expires_in_days"] is None
     # Everything else is passed through as the API gave it.
-    assert dict((k, v) for k, v in result[0].items() if k not in ("expires_in_days", "unused_days", "age_days", "declaration")) == TOKENS[2]
-    assert result[0]["declaration"]["name"] == TOKENS[2]["name"] and "value" not in result[0]["declaration"]
+    assert dict((k, v) for k, v in result[0].items() if k not in ("expires_in_days", "unused_days", "age_days")) == TOKENS[2]
+
+
+def test_declarations_only_on_request():
+    leaky = [dict(TOKENS[2], value=SECRET)]
+    filters = cf_token_info.build_filters(params())
+    assert "declaration" not in cf_token_info.select(leaky, filters, NOW)[0]
+    declared = cf_token_info.select(leaky, filters, NOW, declarations=True)[0]["declaration"]
+    assert declared["name"] == TOKENS[2]["name"] and declared["id"] == TOKENS[2]["id"] and "value" not in declared
 
 
 @pytest.mark.parametrize("option", ["expires_within", "unused_for", "min_age"])
@@ -157,6 +164,20 @@ def test_main_lists_once_with_expired_tokens(fake, run_main):
     assert result["count"] == len(TOKENS)
     assert "verification" not in result
     assert fake.calls == [("list_tokens", None, True)]
+
+
+def test_main_declarations_name_zones_with_one_zone_listing(fake, run_main, monkeypatch):
+    zone_id = "d" * 32
+    monkeypatch.setattr(fake, "tokens", [dict(TOKENS[0], policies=[{
+        "id": "e" * 32, "effect": "allow", "permission_groups": [{"id": "f" * 32, "name": "Zone Read"}],
+        "resources": {"com.cloudflare.api.account.zone." + zone_id: "*"}}])])
+    fake.zones = [{"id": zone_id, "name": "example.com", "account": {"id": "c" * 32}}]
+    plain = run_main()
+    assert "declaration" not in plain["tokens"][0]
+    assert fake.calls == [("list_tokens", None, True)]
+    declared = run_main(declarations=True)["tokens"][0]["declaration"]
+    assert declared["policies"][0]["zones"] == ["example.com"]
+    assert [call[0] for call in fake.calls] == ["list_tokens", "list_zones"]
 
 
 def test_main_account_scope_and_filters(fake, run_main):
