@@ -28,7 +28,7 @@ except ImportError as exc:  # pragma: no cover - exercised through missing_requi
     HAS_REQUESTS = False
     REQUESTS_IMPORT_ERROR = exc
 
-COLLECTION_VERSION = "0.1.0"
+COLLECTION_VERSION = "1.0.0"
 USER_AGENT = "tokenops.cloudflare/%s (Ansible collection)" % COLLECTION_VERSION
 DEFAULT_BASE_URL = "https://api.cloudflare.com/client/v4"
 MAX_PER_PAGE = 50

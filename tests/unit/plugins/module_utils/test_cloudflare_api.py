@@ -576,3 +576,15 @@ def test_a_spent_budget_waits_for_the_window_before_the_next_page():
     c.session = PagedSession(paged(3, {"Ratelimit": '"default";r=0;t=9'}))
     assert len(c.list_tokens()) == 150
     assert clock.sleeps == [9.0, 9.0]
+
+
+def test_user_agent_names_the_version_of_galaxy_yml():
+    import os  # pylint: disable=import-outside-toplevel
+
+    import yaml  # pylint: disable=import-outside-toplevel
+
+    galaxy = os.path.join(os.path.dirname(os.path.abspath(api.__file__)), "..", "..", "galaxy.yml")
+    with open(galaxy) as handle:
+        version = yaml.safe_load(handle)["version"]
+    assert api.COLLECTION_VERSION == version
+    assert api.USER_AGENT.startswith("tokenops.cloudflare/%s " % version)
