@@ -31,7 +31,8 @@ options:
       - The declared tokens. Options that an item does not set are not compared and are left as they are.
       - Names (and ids) must be unique within the list.
       - The output RV(tokenops.cloudflare.cf_token_info#module:tokens[].declaration) of
-        M(tokenops.cloudflare.cf_token_info) is accepted as it is, so an existing scope can be adopted with zero writes.
+        M(tokenops.cloudflare.cf_token_info) (with O(tokenops.cloudflare.cf_token_info#module:declarations=true)) is
+        accepted as it is, so an existing scope can be adopted with zero writes.
     type: list
     elements: dict
     required: true
@@ -190,8 +191,9 @@ EXAMPLES = r"""
       - name: example-by-id
         state: absent
 
-- name: Read the scope; every token comes with a declaration
+- name: Read the scope; with declarations, every token comes with its declaration
   tokenops.cloudflare.cf_token_info:
+    declarations: true
   register: existing
 
 - name: Adopt the scope as it is (reports no change), deleting nothing but what is not listed
