@@ -9,4 +9,3 @@ TESTS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path[:0] = [os.path.join(TESTS, "lib"), os.path.join(TESTS, "emulator")]
 
 from cfemu.fixtures import emu, emulator, empty_emu, empty_emulator  # noqa: E402,F401  pylint: disable=wrong-import-position,unused-import
-from playbook_runner import TARGETS, run_playbook  # noqa: E402,F401  pylint: disable=wrong-import-position,unused-import
